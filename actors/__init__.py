@@ -1,0 +1,1 @@
+"""Ray actors: thin shells around plain openalpha objects (installed as ``openalpha.actors``)."""

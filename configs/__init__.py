@@ -1,0 +1,1 @@
+"""Configuration files shipped with the package (default.toml, strategies/, sweeps/)."""

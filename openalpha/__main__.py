@@ -1,0 +1,5 @@
+import sys
+
+from openalpha.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The NiceGUI dashboard (installed as ``openalpha.ui``)."""
