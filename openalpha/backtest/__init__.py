@@ -1,0 +1,1 @@
+"""The backtest engine: targets to fills, fees, funding, liquidations, equity (floor 4)."""

@@ -1,0 +1,1 @@
+"""The strategy stage machine: backtest, paper, testnet, mainnet (floor 3)."""

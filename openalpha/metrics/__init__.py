@@ -1,0 +1,1 @@
+"""Pure performance statistics on equity curves and trades (floor 2)."""

@@ -1,0 +1,1 @@
+"""Machine learning: causal features, labels, purged CV, models, registry (floor 2)."""

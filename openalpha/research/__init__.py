@@ -1,0 +1,1 @@
+"""Walk-forward, Ray Tune sweeps, overfitting statistics, Monte Carlo (floor 5)."""

@@ -1,0 +1,1 @@
+"""API-key vault (AES-256-GCM, scrypt), password hashing, log redaction (floor 2)."""

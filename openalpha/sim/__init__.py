@@ -1,0 +1,1 @@
+"""A Bybit V5-compatible exchange simulator on loopback (floor 6)."""

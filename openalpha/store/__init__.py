@@ -1,0 +1,1 @@
+"""The ledger: SQLAlchemy 2 models and repositories, SQLite or PostgreSQL (floor 2)."""

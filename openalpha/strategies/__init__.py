@@ -1,0 +1,1 @@
+"""The Strategy API and the built-in strategies (floor 3)."""
