@@ -11,8 +11,26 @@ for folder, name in MAPPED.items():
     packages.append(name)
     packages += [f"{name}.{sub}" for sub in find_packages(where=folder)]
 
-DATA = ["py.typed", "*.toml", "*/*.toml", "*.parquet", "*/*.parquet", "*/*/*.parquet", "*/*/*/*.parquet",
-        "*/*/*/*/*.parquet", "*.md", "*/*.md", "*.json", "*.css", "*.js", "*.html", "*.svg", "*.png",
-        "*.ini", "*.mako", "static/*"]
+DATA = [
+    "py.typed",
+    "*.toml",
+    "*/*.toml",
+    "*.parquet",
+    "*/*.parquet",
+    "*/*/*.parquet",
+    "*/*/*/*.parquet",
+    "*/*/*/*/*.parquet",
+    "*.md",
+    "*/*.md",
+    "*.json",
+    "*.css",
+    "*.js",
+    "*.html",
+    "*.svg",
+    "*.png",
+    "*.ini",
+    "*.mako",
+    "static/*",
+]
 
 setup(packages=packages, package_dir=package_dir, package_data={name: DATA for name in packages})

@@ -23,7 +23,10 @@ def run_check(args: argparse.Namespace) -> int:
         config = load_config(path)
     except ConfigError as err:
         raise CliError(str(err)) from None
-    enabled = [name for name in ("paper", "demo", "testnet", "mainnet")
-               if getattr(config.environments, name).enabled]
-    print(f"{path}: ok ({len(config.strategies)} strategies; environments enabled: {', '.join(enabled) or 'none'})")
+    enabled = [
+        name for name in ("paper", "demo", "testnet", "mainnet") if getattr(config.environments, name).enabled
+    ]
+    print(
+        f"{path}: ok ({len(config.strategies)} strategies; environments enabled: {', '.join(enabled) or 'none'})"
+    )
     return 0

@@ -15,7 +15,20 @@ from openalpha.config.schema import (
 )
 
 __all__ = [
-    "AppConfig", "BacktestDefaults", "ConfigError", "EnvironmentConfig", "EnvironmentsConfig",
-    "Milestone", "Paths", "RiskConfig", "SimConfig", "StrategyConfig", "UiConfig", "decode_config",
-    "default_config_path", "home_dir", "load_config", "read_toml",
+    "AppConfig",
+    "BacktestDefaults",
+    "ConfigError",
+    "EnvironmentConfig",
+    "EnvironmentsConfig",
+    "Milestone",
+    "Paths",
+    "RiskConfig",
+    "SimConfig",
+    "StrategyConfig",
+    "UiConfig",
+    "decode_config",
+    "default_config_path",
+    "home_dir",
+    "load_config",
+    "read_toml",
 ]

@@ -6,8 +6,8 @@ import json
 import os
 import re
 import tomllib
-from importlib import resources
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -88,14 +88,27 @@ def _parse_path(path: str) -> list[str | int]:
     return parts
 
 
+def _unwrap(info: Any) -> tuple[Any, str | None]:
+    """Strip Metadata/Optional wrappers, keeping the first ``description`` found."""
+    description: str | None = None
+    while True:
+        if isinstance(info, msgspec.inspect.Metadata):
+            schema = info.extra_json_schema or {}
+            description = description or schema.get("description")
+            info = info.type
+        elif isinstance(info, msgspec.inspect.UnionType):
+            inner = [t for t in info.types if not isinstance(t, msgspec.inspect.NoneType)]
+            if len(inner) != 1:
+                return info, description
+            info = inner[0]
+        else:
+            return info, description
+
+
 def _expected(type_: Any, parts: list[str | int]) -> str | None:
-    """The ``description`` of the field at ``parts`` in ``type_``, when it has one."""
-    info: Any = msgspec.inspect.type_info(type_)
+    """What the field at ``parts`` accepts, from its ``description`` or its Literal values."""
+    info, description = _unwrap(msgspec.inspect.type_info(type_))
     for part in parts:
-        while isinstance(info, msgspec.inspect.UnionType):
-            info = next((t for t in info.types if not isinstance(t, msgspec.inspect.NoneType)), info)
-            if isinstance(info, msgspec.inspect.UnionType):
-                break
         if isinstance(part, int) and hasattr(info, "item_type"):
             info = info.item_type
         elif isinstance(info, msgspec.inspect.StructType):
@@ -105,9 +118,12 @@ def _expected(type_: Any, parts: list[str | int]) -> str | None:
             info = fields[str(part)].type
         else:
             return None
-    extra = getattr(info, "extra", None) or {}
-    desc = extra.get("description") if isinstance(extra, dict) else None
-    return str(desc) if desc else None
+        info, description = _unwrap(info)
+    if description:
+        return description
+    if isinstance(info, msgspec.inspect.LiteralType):
+        return "one of " + ", ".join(str(v) for v in info.values)
+    return None
 
 
 def describe_validation_error(err: msgspec.ValidationError, raw: Any, type_: Any, source: str) -> str:
@@ -120,7 +136,9 @@ def describe_validation_error(err: msgspec.ValidationError, raw: Any, type_: Any
     unknown = re.search(r"unknown field `([^`]+)`", message)
     if missing:
         parts.append(missing.group(1))
-    key_path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".") or "(top level)"
+    key_path = (
+        "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".") or "(top level)"
+    )
     if unknown:
         key = f"{key_path}.{unknown.group(1)}" if parts else unknown.group(1)
         return f"{source}: {key}: unknown key (check the spelling; see configs/default.toml)"

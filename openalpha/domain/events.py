@@ -6,15 +6,13 @@ is a tagged Struct so a union of them decodes unambiguously; ``ts`` is int ms UT
 
 from __future__ import annotations
 
-from typing import Union
-
 import msgspec
 
 from openalpha.domain.account import RiskDecision, Signal
 from openalpha.domain.enums import Environment
 from openalpha.domain.orders import Fill, Order, OrderRequest
 
-AuditValue = Union[str, int, float, bool, None]
+AuditValue = str | int | float | bool | None
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):
@@ -75,13 +73,13 @@ class OrderCancelled(_Message, frozen=True, kw_only=True):
     reason: str = ""
 
 
-Message = Union[
-    SubmitOrder,
-    CancelOrder,
-    SignalEmitted,
-    RiskDecided,
-    OrderAccepted,
-    OrderRejected,
-    OrderFilled,
-    OrderCancelled,
-]
+Message = (
+    SubmitOrder
+    | CancelOrder
+    | SignalEmitted
+    | RiskDecided
+    | OrderAccepted
+    | OrderRejected
+    | OrderFilled
+    | OrderCancelled
+)

@@ -22,8 +22,20 @@ _MINUTES: dict[str, int] = {
 
 INTERVALS: tuple[str, ...] = tuple(_MINUTES)
 
-_ALIASES = {"1m": "1", "3m": "3", "5m": "5", "15m": "15", "30m": "30", "1h": "60", "2h": "120",
-            "4h": "240", "6h": "360", "12h": "720", "1d": "D", "1w": "W"}
+_ALIASES = {
+    "1m": "1",
+    "3m": "3",
+    "5m": "5",
+    "15m": "15",
+    "30m": "30",
+    "1h": "60",
+    "2h": "120",
+    "4h": "240",
+    "6h": "360",
+    "12h": "720",
+    "1d": "D",
+    "1w": "W",
+}
 
 
 def normalize_interval(interval: str | int) -> str:
@@ -33,7 +45,9 @@ def normalize_interval(interval: str | int) -> str:
     if text.upper() in ("D", "W"):
         text = text.upper()
     if text not in _MINUTES:
-        raise ValueError(f"unknown interval {interval!r}; expected one of {', '.join(INTERVALS)} (or 1m, 1h, 4h, 1d)")
+        raise ValueError(
+            f"unknown interval {interval!r}; expected one of {', '.join(INTERVALS)} (or 1m, 1h, 4h, 1d)"
+        )
     return text
 
 

@@ -160,7 +160,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
         if not fill.is_trade:
             raise DomainError("a funding execution is not an order fill")
         if fill.order_link_id and fill.order_link_id != self.order_link_id:
-            raise DomainError(f"fill {fill.exec_id} belongs to {fill.order_link_id}, not {self.order_link_id}")
+            raise DomainError(
+                f"fill {fill.exec_id} belongs to {fill.order_link_id}, not {self.order_link_id}"
+            )
         if fill.side is not self.side:
             raise DomainError(f"fill {fill.exec_id} side {fill.side} differs from order side {self.side}")
         filled = self.filled_qty + fill.qty

@@ -1,0 +1,58 @@
+"""MarketData container invariants, intervals and the symbol naming convention."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from openalpha.domain import Category, MarketData, instrument_key, interval_ms, normalize_interval, split_key
+
+
+def _bars(n: int = 10, tz: str | None = "UTC") -> pd.DataFrame:
+    idx = pd.date_range("2026-01-01", periods=n, freq="h", tz=tz)
+    return pd.DataFrame({"open": 1.0, "high": 2.0, "low": 0.5, "close": 1.5, "volume": 10.0}, index=idx)
+
+
+def test_slice_and_tail() -> None:
+    md = MarketData(
+        interval="1h",
+        bars={"BTCUSDT": _bars()},
+        funding={"BTCUSDT": pd.Series([0.0001], index=pd.DatetimeIndex(["2026-01-01 08:00"], tz="UTC"))},
+    )
+    assert md.interval == "60"
+    assert md.symbols == ["BTCUSDT"]
+    part = md.slice(pd.Timestamp("2026-01-01 02:00", tz="UTC"), pd.Timestamp("2026-01-01 09:00", tz="UTC"))
+    assert len(part.bars["BTCUSDT"]) == 7 and len(part.funding["BTCUSDT"]) == 1
+    assert len(md.tail(3).bars["BTCUSDT"]) == 3
+    assert len(md.tail(100).bars["BTCUSDT"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("frame", "match"),
+    [
+        (_bars(tz=None), "tz-aware"),
+        (_bars().drop(columns="volume"), "lack columns"),
+        (_bars().iloc[::-1], "sorted"),
+    ],
+)
+def test_bad_frames_rejected(frame: pd.DataFrame, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        MarketData(interval="60", bars={"BTCUSDT": frame})
+
+
+def test_intervals() -> None:
+    assert (
+        normalize_interval(15) == "15"
+        and normalize_interval("4h") == "240"
+        and normalize_interval("d") == "D"
+    )
+    assert interval_ms("60") == 3_600_000
+    with pytest.raises(ValueError, match="unknown interval"):
+        normalize_interval("7")
+
+
+def test_symbol_convention() -> None:
+    assert instrument_key("BTCUSDT", "spot") == "BTCUSDT@spot"
+    assert instrument_key("BTCUSDT", Category.LINEAR) == "BTCUSDT"
+    assert split_key("ETHUSDT@spot") == ("ETHUSDT", Category.SPOT)
+    assert split_key("ETHUSDT") == ("ETHUSDT", Category.LINEAR)
