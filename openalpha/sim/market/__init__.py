@@ -1,0 +1,1 @@
+"""The simulator's public market endpoints (``/v5/market/*``), served from a Parquet store."""
