@@ -1,0 +1,74 @@
+"""All the headline statistics of one equity curve (and its trades) in one dict."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from openalpha.domain.intervals import interval_minutes
+from openalpha.metrics.drawdown import max_drawdown, max_drawdown_duration
+from openalpha.metrics.returns import (
+    bar_returns,
+    cagr,
+    periods_per_year,
+    sharpe,
+    sortino,
+    total_return,
+    volatility,
+)
+from openalpha.metrics.trades import expectancy, profit_factor, win_rate
+
+
+def equity_metrics(equity: np.ndarray, initial: float, interval: str | int) -> dict[str, float]:
+    """Return, risk and drawdown statistics of a per-bar equity curve starting from ``initial``."""
+    eq = np.asarray(equity, dtype=np.float64)
+    ppy = periods_per_year(interval)
+    r = bar_returns(eq, initial)
+    mdd = max_drawdown(eq, initial)
+    growth = cagr(eq, initial, ppy)
+    dd_bars = max_drawdown_duration(eq, initial)
+    return {
+        "total_return": total_return(eq, initial),
+        "cagr": growth,
+        "volatility": volatility(r, ppy),
+        "sharpe": sharpe(r, ppy),
+        "sortino": sortino(r, ppy),
+        "calmar": growth / abs(mdd) if mdd < 0 else 0.0,
+        "max_drawdown": mdd,
+        "max_drawdown_bars": float(dd_bars),
+        "max_drawdown_days": dd_bars * interval_minutes(interval) / 1440.0,
+        "final_equity": float(eq[-1]) if len(eq) else float(initial),
+        "bars": float(len(eq)),
+        "years": len(eq) / ppy,
+    }
+
+
+def trade_metrics(pnl: np.ndarray) -> dict[str, float]:
+    """Win rate, profit factor, expectancy and counts from closed trades' net P&L."""
+    p = np.asarray(pnl, dtype=np.float64)
+    return {
+        "trades": float(len(p)),
+        "win_rate": win_rate(p),
+        "profit_factor": profit_factor(p),
+        "expectancy": expectancy(p),
+        "best_trade": float(p.max()) if len(p) else 0.0,
+        "worst_trade": float(p.min()) if len(p) else 0.0,
+    }
+
+
+def json_safe(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Metrics with ``inf``/``nan`` replaced by ``None`` (strict JSON has neither)."""
+    out: dict[str, Any] = {}
+    for key, value in metrics.items():
+        if isinstance(value, dict):
+            out[key] = json_safe(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            out[key] = None
+        else:
+            out[key] = value
+    return out
+
+
+__all__ = ["equity_metrics", "json_safe", "trade_metrics"]
