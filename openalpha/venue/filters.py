@@ -15,7 +15,17 @@ Error codes returned by :func:`check_order`:
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 
 import msgspec
 
@@ -32,17 +42,30 @@ class FilterViolation(msgspec.Struct, frozen=True):
     message: str
 
 
+_EXACT = Context(prec=80, traps=[InvalidOperation, DivisionByZero, Overflow])
+"""Wide enough that the integer quotient below is exact for any sane price or quantity; if it is
+not, decimal raises instead of rounding silently."""
+
+
 def _snap(value: Decimal, step: Decimal, rounding: str) -> Decimal:
-    if step <= 0:
+    """``value`` moved to a multiple of ``step``: FLOOR, CEILING or DOWN (towards zero). Exact."""
+    if not step.is_finite() or step <= 0:
         raise ValueError(f"grid step must be > 0, got {step}")
     if not value.is_finite():
         raise ValueError(f"cannot round a non-finite value: {value}")
-    return (value / step).to_integral_value(rounding=rounding) * step
+    with localcontext(_EXACT):
+        quotient, remainder = divmod(value, step)  # quotient truncated towards zero, both exact
+        if remainder and rounding == ROUND_FLOOR and value < 0:
+            quotient -= 1
+        elif remainder and rounding == ROUND_CEILING and value > 0:
+            quotient += 1
+        return quotient * step
 
 
 def on_grid(value: Decimal, step: Decimal) -> bool:
     """True when ``value`` is an exact multiple of ``step``."""
-    return value % step == 0
+    with localcontext(_EXACT):
+        return value % step == 0
 
 
 def round_price(price: Decimal, inst: Instrument, side: Side) -> Decimal:

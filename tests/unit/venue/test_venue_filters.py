@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -156,3 +157,23 @@ def test_rounded_orders_pass_unless_a_limit_is_hit(inst: Instrument, qty: D, pri
         assert "tickSize" not in v.message and "qtyStep" not in v.message
         small_or_big = q < inst.min_qty or q > inst.max_qty or q * p < inst.min_notional
         assert small_or_big
+
+
+def test_rounding_is_exact_beyond_default_decimal_precision() -> None:
+    """A value with more digits than decimal's default 28 must still never cross the limit."""
+    one_tick = default_instrument("BTCUSDT")
+    price = D("65000.0999999999999999999999999999999")  # 36 significant digits
+    assert round_price(price, one_tick, Side.BUY) == D("65000.0")
+    assert round_price(price, one_tick, Side.SELL) == D("65000.1")
+    qty = D("1.99999999999999999999999999999999")
+    assert round_qty(qty, one_tick) == D("1.999")
+
+
+def test_non_decimal_ticks() -> None:
+    """A tick that is not a power of ten (e.g. 0.5, or 0.05 for some contracts) still snaps correctly."""
+    half = msgspec.structs.replace(BTC, tick_size=D("0.5"))
+    assert round_price(D("100.26"), half, Side.BUY) == D("100.0")
+    assert round_price(D("100.26"), half, Side.SELL) == D("100.5")
+    assert round_price(D("100.5"), half, Side.SELL) == D("100.5")
+    v = check_order(half, D("0.01"), D("100.25"))
+    assert v is not None and "tickSize" in v.message
