@@ -1,0 +1,118 @@
+"""What a feature is computed from: one instrument's bars plus its mark, funding and spot leg.
+
+:class:`FeatureInput` keeps the raw series (bars, mark close, funding settlements, spot close)
+so that a trailing window can be cut from it exactly as a live strategy would see it
+(:meth:`FeatureInput.window`). Derived series that several features share are memoised per
+input (:meth:`FeatureInput.memo`).
+
+Funding is aligned conservatively: the rate settled at time *s* is visible to a bar whose open
+time is at or after *s* (so it is certainly published when that bar closes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from openalpha.domain.instrument import SPOT_SUFFIX
+from openalpha.domain.intervals import interval_ms
+from openalpha.domain.market_data import MarketData
+from openalpha.ml.errors import MLError
+
+
+@dataclass(frozen=True)
+class FeatureInput:
+    """One instrument's history, ready for feature computation."""
+
+    bars: pd.DataFrame
+    interval_ms: int
+    mark_close: pd.Series | None = None
+    funding_events: pd.Series | None = None
+    spot_close: pd.Series | None = None
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if len(self.bars) == 0:
+            raise MLError("no bars to compute features from")
+
+    # -- the raw columns as float64 numpy arrays (what TA-Lib wants) ---------------------------
+    def col(self, name: str) -> np.ndarray:
+        return self.memo(f"col:{name}", lambda: self.bars[name].to_numpy(dtype=np.float64))
+
+    @property
+    def index(self) -> pd.DatetimeIndex:
+        return pd.DatetimeIndex(self.bars.index)
+
+    @property
+    def close(self) -> pd.Series:
+        return self.memo("close", lambda: self.bars["close"].astype(np.float64))
+
+    def has(self, need: str) -> bool:
+        series = {"mark": self.mark_close, "funding": self.funding_events, "spot": self.spot_close}[need]
+        return series is not None and bool(series.notna().any())
+
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    def funding_on_bars(self) -> pd.Series:
+        """The last settled funding rate as of each bar's open time (NaN before the first)."""
+
+        return self.memo("funding_on_bars", lambda: align_events(self.index, self.funding_events))
+
+    def window(self, start: int, stop: int) -> FeatureInput:
+        """The bars ``[start, stop)`` by position, with funding settlements inside that time span."""
+        bars = self.bars.iloc[start:stop]
+        if len(bars) == 0:
+            raise MLError(f"empty window [{start}, {stop})")
+        t0 = bars.index[0]
+        t_end = bars.index[-1]
+
+        def cut(series: pd.Series | None) -> pd.Series | None:
+            return None if series is None else series.loc[t0:t_end]
+
+        return FeatureInput(
+            bars=bars,
+            interval_ms=self.interval_ms,
+            mark_close=cut(self.mark_close),
+            funding_events=cut(self.funding_events),
+            spot_close=cut(self.spot_close),
+        )
+
+
+def align_events(index: pd.DatetimeIndex, events: pd.Series | None) -> pd.Series:
+    """Per bar of ``index``: the value of the last event at or before the bar's open time (NaN before)."""
+    if events is None or events.empty:
+        return pd.Series(np.nan, index=index)
+    pos = events.index.searchsorted(index, side="right") - 1
+    values = np.where(pos >= 0, events.to_numpy(dtype=np.float64)[np.maximum(pos, 0)], np.nan)
+    return pd.Series(values, index=index)
+
+
+def _aligned_close(frame: pd.DataFrame | None, index: pd.DatetimeIndex) -> pd.Series | None:
+    if frame is None or len(frame) == 0 or "close" not in frame:
+        return None
+    return frame["close"].astype(np.float64).reindex(index)
+
+
+def feature_input(data: MarketData, symbol: str) -> FeatureInput:
+    """The :class:`FeatureInput` of ``symbol`` in ``data`` (its spot leg is ``<symbol>@spot`` if present)."""
+    if symbol not in data.bars:
+        raise MLError(f"no bars for {symbol!r} (have: {', '.join(data.symbols)})")
+    bars = data.bars[symbol]
+    index = pd.DatetimeIndex(bars.index)
+    spot_key = symbol + SPOT_SUFFIX
+    spot = data.bars.get(spot_key) if not symbol.endswith(SPOT_SUFFIX) else None
+    funding = data.funding.get(symbol)
+    return FeatureInput(
+        bars=bars,
+        interval_ms=interval_ms(data.interval),
+        mark_close=_aligned_close(data.mark.get(symbol), index),
+        funding_events=None if funding is None else funding.astype(np.float64).sort_index(),
+        spot_close=_aligned_close(spot, index),
+    )
