@@ -30,6 +30,7 @@ FLOORS: dict[str, int] = {
     "backtest": 4,
     "data": 4,
     "research": 5,
+    "live": 5,
     "sim": 6,
     "actors": 7,
     "ui": 8,

@@ -1,0 +1,63 @@
+"""What the order manager needs from durable storage: the ``Journal`` port.
+
+The ledger (``openalpha.store``) implements it for real runs; :class:`MemoryJournal` keeps the
+same contract in memory for paper replays and unit tests. Every write is idempotent: saving the
+same fill twice (same ``exec_id``) is a no-op that returns ``False``.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from openalpha.domain import Environment, Event, Fill, Order
+
+
+class Journal(Protocol):
+    def load_orders(self, env: Environment) -> list[Order]: ...
+
+    def save_order(self, env: Environment, order: Order) -> None: ...
+
+    def save_fill(self, env: Environment, fill: Fill) -> bool: ...
+
+    def save_funding(self, env: Environment, fill: Fill) -> bool: ...
+
+    def last_exec_ts(self, env: Environment) -> int: ...
+
+    def audit(self, event: Event) -> None: ...
+
+
+class MemoryJournal:
+    """An in-memory :class:`Journal` (paper replays, tests)."""
+
+    def __init__(self) -> None:
+        self.orders: dict[tuple[Environment, str], Order] = {}
+        self.fills: dict[tuple[Environment, str], Fill] = {}
+        self.funding: dict[tuple[Environment, str], Fill] = {}
+        self.events: list[Event] = []
+
+    def load_orders(self, env: Environment) -> list[Order]:
+        return [o for (e, _), o in self.orders.items() if e is env]
+
+    def save_order(self, env: Environment, order: Order) -> None:
+        self.orders[(env, order.order_link_id)] = order
+
+    def save_fill(self, env: Environment, fill: Fill) -> bool:
+        return self._once(self.fills, env, fill)
+
+    def save_funding(self, env: Environment, fill: Fill) -> bool:
+        return self._once(self.funding, env, fill)
+
+    def last_exec_ts(self, env: Environment) -> int:
+        stamps = [f.ts for (e, _), f in (*self.fills.items(), *self.funding.items()) if e is env]
+        return max(stamps, default=0)
+
+    def audit(self, event: Event) -> None:
+        self.events.append(event)
+
+    @staticmethod
+    def _once(table: dict[tuple[Environment, str], Fill], env: Environment, fill: Fill) -> bool:
+        key = (env, fill.exec_id)
+        if key in table:
+            return False
+        table[key] = fill
+        return True

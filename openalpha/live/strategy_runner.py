@@ -1,0 +1,101 @@
+"""Runs one strategy live: after each closed bar, the same ``targets()`` as the backtest on the
+trailing ``warmup()+1`` bars, and the last row becomes one :class:`Signal` per instrument.
+
+Bars may arrive per symbol in any order, more than once, or late: a bar older than what is held
+is ignored, a repeated bar replaces the held one, and a decision is taken only once every
+instrument of the strategy has closed the same bar.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from openalpha.domain import Bar, Instrument, MarketData, Signal, normalize_interval
+from openalpha.strategies.base import Strategy
+
+_COLUMNS = ["open", "high", "low", "close", "volume"]
+
+
+class StrategyRunner:
+    def __init__(
+        self,
+        strategy_id: str,
+        strategy: Strategy,
+        symbols: list[str],
+        interval: str,
+        *,
+        history: MarketData | None = None,
+        instruments: Mapping[str, Instrument] | None = None,
+        keep: int | None = None,
+    ) -> None:
+        self.strategy_id = strategy_id
+        self.strategy = strategy
+        self.symbols = list(symbols)
+        self.interval = normalize_interval(interval)
+        self.keep = keep or strategy.warmup() + 1
+        self.instruments = dict(instruments or {})
+        empty = pd.DataFrame(columns=_COLUMNS, dtype="float64", index=pd.DatetimeIndex([], tz="UTC"))
+        self.bars: dict[str, pd.DataFrame] = {s: empty.copy() for s in self.symbols}
+        self.funding: dict[str, pd.Series] = {}
+        self.last_decision_ts: int | None = None
+        if history is not None:
+            for key in self.symbols:
+                if key in history.bars:
+                    self.bars[key] = history.bars[key][_COLUMNS].tail(self.keep).astype("float64")
+                if key in history.funding:
+                    self.funding[key] = history.funding[key]
+            self.instruments.update(history.instruments)
+
+    def on_funding(self, key: str, ts: int, rate: float) -> None:
+        stamp = pd.Timestamp(ts, unit="ms", tz="UTC")
+        series = self.funding.get(key, pd.Series(dtype="float64"))
+        self.funding[key] = pd.concat(
+            [series[series.index != stamp], pd.Series([rate], index=[stamp])]
+        ).sort_index()
+
+    def on_bar(self, key: str, bar: Bar) -> list[Signal]:
+        """Add a closed bar; returns the signals when this completes a bar for every instrument."""
+        if key not in self.bars:
+            return []
+        stamp = pd.Timestamp(bar.ts, unit="ms", tz="UTC")
+        frame = self.bars[key]
+        if len(frame) and stamp < frame.index[-1]:
+            return []  # late bar: the decision for it has been taken already
+        row = pd.DataFrame(
+            [[bar.open, bar.high, bar.low, bar.close, bar.volume]],
+            columns=_COLUMNS,
+            index=pd.DatetimeIndex([stamp]),
+        )
+        frame = pd.concat([frame[frame.index != stamp], row]).tail(self.keep)
+        self.bars[key] = frame
+        return self._decide(bar.ts)
+
+    def _decide(self, ts: int) -> list[Signal]:
+        stamp = pd.Timestamp(ts, unit="ms", tz="UTC")
+        if self.last_decision_ts is not None and ts <= self.last_decision_ts:
+            return []
+        if any(len(f) == 0 or f.index[-1] != stamp for f in self.bars.values()):
+            return []
+        if min(len(f) for f in self.bars.values()) < self.keep:
+            return []  # not warm yet
+        data = MarketData(
+            interval=self.interval,
+            bars=dict(self.bars),
+            funding=dict(self.funding),
+            instruments=self.instruments,
+        )
+        targets = self.strategy.targets(data)
+        self.last_decision_ts = ts
+        last = targets.iloc[-1]
+        signals = []
+        for key in self.symbols:
+            value = float(last.get(key, 0.0))
+            signals.append(
+                Signal(
+                    strategy=self.strategy_id, symbol=key, ts=ts, target=0.0 if math.isnan(value) else value
+                )
+            )
+        return signals
