@@ -94,8 +94,11 @@ def check_order(
 ) -> FilterViolation | None:
     """The violation Bybit would report for this order, or ``None`` if it passes the filters.
 
-    ``price`` is the limit price (``None`` for a market order); ``ref_price`` is the price used
-    to value a market order for the minimum-notional check (e.g. the last or mark price).
+    ``qty`` is in base coin (convert a spot market buy sized in quote coin first); ``price`` is
+    the limit price (ignored for a market order); ``ref_price`` values a market order for the
+    minimum-notional check (e.g. the last or mark price). Checks run in a fixed order and the
+    first failure is returned: price grid, then (linear) min qty, max qty, qty grid, notional;
+    (spot) qty grid, min qty, max qty, order value.
     """
     if not market and price is None:
         return FilterViolation(10001, "params error: price is required for a Limit order")
