@@ -1,0 +1,43 @@
+"""Per-strategy positions, built from the fills of each strategy's own orders.
+
+One account may hold several strategies' positions in the same symbol; the exchange only knows
+their sum. Each fill is attributed to a strategy through its ``orderLinkId`` (the strategy tag
+of :mod:`openalpha.live.ids`), so each strategy sizes against its own position and the sum is
+checked against the exchange by reconciliation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from openalpha.domain import Fill
+from openalpha.live.ids import parse_order_link_id, strategy_tag
+
+
+class StrategyBook:
+    def __init__(self, strategy_ids: list[str]) -> None:
+        self._by_tag = {strategy_tag(s): s for s in strategy_ids}
+        self.qty: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        self.seen: set[str] = set()
+
+    def owner(self, fill: Fill) -> str | None:
+        parsed = parse_order_link_id(fill.order_link_id)
+        return self._by_tag.get(parsed[0]) if parsed else None
+
+    def apply(self, key: str, fill: Fill) -> str | None:
+        """Account for a trade fill of instrument ``key``; returns the owning strategy (or None)."""
+        if not fill.is_trade or fill.exec_id in self.seen:
+            return None
+        owner = self.owner(fill)
+        if owner is None:
+            return None
+        self.seen.add(fill.exec_id)
+        self.qty[(owner, key)] += fill.qty * fill.side.sign
+        return owner
+
+    def position(self, strategy_id: str, key: str) -> Decimal:
+        return self.qty.get((strategy_id, key), Decimal(0))
+
+    def total(self, key: str) -> Decimal:
+        return sum((q for (_, k), q in self.qty.items() if k == key), Decimal(0))

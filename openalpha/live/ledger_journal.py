@@ -1,0 +1,38 @@
+"""The :class:`~openalpha.live.journal.Journal` port over the SQL ledger (``openalpha.store``)."""
+
+from __future__ import annotations
+
+import time
+
+from openalpha.domain import Environment, Event, Fill, Order
+from openalpha.store.ledger import Ledger
+
+RECENT_MS = 7 * 24 * 3_600_000  # closed orders older than this are not kept in memory
+
+
+class LedgerJournal:
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def load_orders(self, env: Environment) -> list[Order]:
+        recent = self.ledger.orders.orders(env, since=int(time.time() * 1000) - RECENT_MS)
+        open_ = self.ledger.orders.open_orders(env)
+        return list({o.order_link_id: o for o in [*recent, *open_]}.values())
+
+    def save_order(self, env: Environment, order: Order) -> None:
+        if self.ledger.orders.get_order(env, order.order_link_id) is None:
+            self.ledger.orders.record_order(env, order)
+        else:
+            self.ledger.orders.update_order(env, order)
+
+    def save_fill(self, env: Environment, fill: Fill) -> bool:
+        return self.ledger.executions.record_fill(env, fill)
+
+    def save_funding(self, env: Environment, fill: Fill) -> bool:
+        return self.ledger.executions.record_funding(env, fill)
+
+    def last_exec_ts(self, env: Environment) -> int:
+        return self.ledger.executions.last_execution_ts(env) or 0
+
+    def audit(self, event: Event) -> None:
+        self.ledger.journal.audit(event)
