@@ -25,6 +25,7 @@ from openalpha.domain.enums import Category
 from openalpha.domain.instrument import Instrument, split_key
 from openalpha.domain.intervals import INTERVALS, interval_ms, normalize_interval
 from openalpha.domain.market_data import MarketData
+from openalpha.venue import default_instrument
 
 TimeLike = int | str | dt.datetime | pd.Timestamp | None
 
@@ -140,15 +141,8 @@ def load_bars(
 
 def _default_instrument(symbol: str, category: Category) -> Instrument | None:
     try:
-        from openalpha import venue
-    except ImportError:  # pragma: no cover - venue is part of the package
-        return None
-    factory = getattr(venue, "default_instrument", None)
-    if factory is None:
-        return None
-    try:
-        return factory(symbol, category)  # type: ignore[no-any-return]
-    except (KeyError, ValueError):
+        return default_instrument(symbol, category)
+    except ValueError:  # no built-in filters for this symbol
         return None
 
 
