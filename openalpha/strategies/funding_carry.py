@@ -10,7 +10,7 @@ import pandas as pd
 
 from openalpha.domain.enums import Category
 from openalpha.domain.instrument import SPOT_SUFFIX, split_key
-from openalpha.domain.intervals import interval_ms
+from openalpha.domain.intervals import interval_minutes, interval_ms
 from openalpha.domain.market_data import MarketData
 from openalpha.strategies.base import Strategy
 from openalpha.strategies.errors import StrategyError
@@ -90,6 +90,12 @@ class FundingCarry(Strategy):
         """Per bar: the mean of the rates settled during the last ``lookback_bars`` bars (up to
         the bar's close) × settlements per year; NaN while no settlement is in the window."""
         p = self.params
+        if p.lookback_bars * interval_minutes(data.interval) < p.funding_interval_min:
+            need = -(-p.funding_interval_min // interval_minutes(data.interval))
+            raise StrategyError(
+                f"funding_carry: lookback_bars={p.lookback_bars} at interval {data.interval} spans less than one "
+                f"funding interval ({p.funding_interval_min} min); use lookback_bars >= {need}"
+            )
         funding = data.funding.get(perp)
         if funding is None:
             raise StrategyError(f"funding_carry: no funding history for {perp}")

@@ -36,7 +36,7 @@ class SmaCross(Strategy):
     class Params(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         fast: Annotated[int, msgspec.Meta(ge=2, le=1000, description="fast SMA window (bars)")] = 20
         slow: Annotated[int, msgspec.Meta(ge=3, le=5000, description="slow SMA window (bars)")] = 100
-        size: Annotated[float, msgspec.Meta(gt=0, le=10, description="exposure in a position")] = 1.0
+        size: Annotated[float, msgspec.Meta(gt=0, le=100, description="exposure in a position")] = 1.0
         allow_short: bool = False
 
         def __post_init__(self) -> None:

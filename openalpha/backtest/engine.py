@@ -1,0 +1,167 @@
+"""``run_backtest(strategy, data, config) -> BacktestResult``: pure and deterministic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import numpy as np
+import pandas as pd
+
+from openalpha.backtest.config import BacktestConfig
+from openalpha.backtest.kernel import A_BANKRUPT, A_CAPPED, A_REPOSTS, A_SKIPPED, run_kernel
+from openalpha.backtest.prepare import Arrays, BacktestError, capacities, kernel_config, prepare
+from openalpha.backtest.records import fills_frame, funding_frame, liquidations_frame, trades_frame
+from openalpha.backtest.result import BacktestResult
+from openalpha.domain.market_data import MarketData
+from openalpha.metrics import equity_metrics, trade_metrics
+from openalpha.metrics.returns import periods_per_year
+from openalpha.strategies.base import Strategy
+
+
+def simulate(arr: Arrays, config: BacktestConfig, offset_bps: float = 0.0) -> tuple[np.ndarray, ...]:
+    """Run the compiled loop on prepared arrays (the part the benchmark times as "engine")."""
+    fill_cap, fund_cap = capacities(arr, config)
+    return run_kernel(  # type: ignore[no-any-return]
+        arr.o,
+        arr.h,
+        arr.lo,
+        arr.c,
+        arr.v,
+        arr.mo,
+        arr.mh,
+        arr.ml,
+        arr.target,
+        arr.fund_rate,
+        arr.spec,
+        arr.tiers,
+        kernel_config(config, offset_bps),
+        float(config.capital),
+        fill_cap,
+        fund_cap,
+    )
+
+
+def buy_and_hold(arr: Arrays, config: BacktestConfig) -> np.ndarray:
+    """Equal-weight buy-and-hold of every instrument: bought at the first open with the taker
+    fee, held to the end, no leverage, no funding, no rebalancing."""
+    n, m = arr.c.shape
+    close = pd.DataFrame(arr.c).ffill().to_numpy()
+    equity = np.zeros(n)
+    for j in range(m):
+        first = np.flatnonzero(~np.isnan(arr.o[:, j]))
+        if len(first) == 0:
+            equity += config.capital / m
+            continue
+        k0 = first[0]
+        qty = config.capital / m * (1.0 - arr.spec[j, 4]) / arr.o[k0, j]
+        leg = np.where(np.arange(n) < k0, config.capital / m, qty * np.nan_to_num(close[:, j]))
+        equity += leg
+    return equity
+
+
+def compute_metrics(
+    equity: np.ndarray,
+    arr: Arrays,
+    config: BacktestConfig,
+    interval: str,
+    fills: pd.DataFrame,
+    trades: pd.DataFrame,
+    funding: pd.DataFrame,
+    positions: np.ndarray,
+    acct: np.ndarray,
+) -> dict[str, Any]:
+    """Return/risk statistics plus trading, cost and exposure statistics."""
+    out: dict[str, Any] = equity_metrics(equity, config.capital, interval)
+    closed = trades[~trades["open"].astype(bool)] if len(trades) else trades
+    out.update(trade_metrics(closed["pnl"].to_numpy(dtype=np.float64) if len(closed) else np.zeros(0)))
+    out["open_trades"] = float(len(trades) - len(closed))
+    traded = float(fills["notional"].sum()) if len(fills) else 0.0
+    mean_equity = float(np.mean(equity)) if len(equity) else config.capital
+    years = len(equity) / periods_per_year(interval)
+    paid = funding["payment"].to_numpy(dtype=np.float64) if len(funding) else np.zeros(0)
+    out.update(
+        {
+            "exposure": float(np.mean(np.any(positions != 0.0, axis=1))) if len(positions) else 0.0,
+            "turnover": traded / mean_equity if mean_equity > 0 else 0.0,
+            "turnover_per_year": traded / mean_equity / years if mean_equity > 0 and years > 0 else 0.0,
+            "traded_notional": traded,
+            "fees_paid": float(fills["fee"].sum()) if len(fills) else 0.0,
+            "funding_paid": float(paid[paid > 0].sum()),
+            "funding_received": float(-paid[paid < 0].sum()),
+            "funding_net": float(paid.sum()),
+            "funding_settlements": float(len(paid)),
+            "liquidations": float((fills["kind"] == "liquidation").sum()) if len(fills) else 0.0,
+            "margin_lost": 0.0 - float(fills.loc[fills["kind"] == "liquidation", "realized_pnl"].sum())
+            if len(fills)
+            else 0.0,
+            "orders": float(len(fills)),
+            "orders_skipped_min_size": float(acct[A_SKIPPED]),
+            "orders_capped_by_margin": float(acct[A_CAPPED]),
+            "maker_reposts": float(acct[A_REPOSTS]),
+            "spot_shorts_clipped": float(arr.spot_shorts_clipped),
+            "bankrupt": bool(acct[A_BANKRUPT]),
+        }
+    )
+    return out
+
+
+def run_targets(
+    targets: pd.DataFrame,
+    data: MarketData,
+    config: BacktestConfig | None = None,
+    *,
+    offset_bps: float = 0.0,
+    strategy_name: str = "targets",
+    params: dict[str, Any] | None = None,
+) -> BacktestResult:
+    """Backtest precomputed ``targets`` (same index as the bars, one column per instrument)."""
+    config = config or BacktestConfig()
+    arr = prepare(data, targets, config)
+    equity, positions, fills_raw, funds_raw, acct = simulate(arr, config, offset_bps)
+    fills = fills_frame(fills_raw, arr.index, arr.symbols)
+    funding = funding_frame(funds_raw, arr.index, arr.symbols)
+    trades = trades_frame(fills, funding, len(arr.index))
+    bench = buy_and_hold(arr, config)
+    metrics = compute_metrics(equity, arr, config, data.interval, fills, trades, funding, positions, acct)
+    return BacktestResult(
+        strategy=strategy_name,
+        params=params or {},
+        symbols=arr.symbols,
+        interval=data.interval,
+        config=config,
+        equity=pd.Series(equity, index=arr.index, name="equity"),
+        positions=pd.DataFrame(positions, index=arr.index, columns=arr.symbols),
+        targets=pd.DataFrame(arr.target, index=arr.index, columns=arr.symbols),
+        fills=fills,
+        trades=trades,
+        funding=funding,
+        liquidations=liquidations_frame(fills_raw, arr.index, arr.symbols),
+        metrics=metrics,
+        benchmark=equity_metrics(bench, config.capital, data.interval),
+        benchmark_equity=pd.Series(bench, index=arr.index, name="buy_and_hold"),
+        prices=pd.DataFrame(arr.c, index=arr.index, columns=arr.symbols),
+    )
+
+
+def run_backtest(
+    strategy: Strategy, data: MarketData, config: BacktestConfig | None = None
+) -> BacktestResult:
+    """Compute the strategy's targets once over the whole history and simulate them."""
+    targets = strategy.targets(data)
+    if not isinstance(targets, pd.DataFrame):
+        raise BacktestError(
+            f"{strategy.label()}.targets() must return a DataFrame, got {type(targets).__name__}"
+        )
+    style = strategy.execution()
+    return run_targets(
+        targets,
+        data,
+        config,
+        offset_bps=style.offset_bps if style.kind == "limit" else 0.0,
+        strategy_name=strategy.label(),
+        params=msgspec.structs.asdict(strategy.params),
+    )
+
+
+__all__ = ["buy_and_hold", "compute_metrics", "run_backtest", "run_targets", "simulate"]

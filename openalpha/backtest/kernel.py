@@ -1,0 +1,334 @@
+"""The path-dependent loop of the backtest, compiled with numba.
+
+Everything here works on contiguous float64 arrays indexed ``[bar, instrument]``; there is
+no pandas and no timestamp in the loop. The Python side (:mod:`openalpha.backtest.engine`)
+prepares the arrays and turns the records back into frames.
+
+Per bar ``k``, in this order (documented in the README):
+
+1. targets decided at the close of bar ``k−1`` become pending orders when they changed;
+2. funding settlements falling on bar ``k``'s open are paid/received on the position
+   carried into the bar, at the mark open (positive rate: longs pay);
+3. pending orders execute at the open: market (taker fee + slippage) or maker limit
+   (fills only if the bar trades through the limit; else re-placed next bar);
+4. intrabar exits on the bar's range, pessimistic order: stop-loss, then liquidation (mark
+   price crosses the isolated-margin liquidation price: the position's margin is lost),
+   then take-profit;
+5. equity at the close (cash + perp unrealised P&L + spot value); an account at or below
+   zero is closed out and stops trading.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from openalpha.venue.margin import liquidation_price_f, maintenance_margin_f
+
+_liq_price = numba.njit(cache=True)(liquidation_price_f)
+_mm = numba.njit(cache=True)(maintenance_margin_f)
+
+# fill record columns
+F_BAR, F_INST, F_QTY, F_PRICE, F_FEE, F_KIND, F_REALIZED, F_TRADE, F_MARGIN_LOST, F_TRIGGER = range(10)
+FILL_COLS = 10
+# fill kinds
+K_MARKET, K_LIMIT, K_STOP, K_TAKE, K_LIQ, K_CLOSEOUT = 0, 1, 2, 3, 4, 5
+# funding record columns
+G_BAR, G_INST, G_QTY, G_MARK, G_RATE, G_PAYMENT, G_TRADE = range(7)
+FUND_COLS = 7
+# account slots
+A_CASH, A_NFILL, A_NFUND, A_SKIPPED, A_CAPPED, A_REPOSTS, A_BANKRUPT = range(7)
+ACCT_SLOTS = 7
+# per-instrument parameters (columns of `spec`)
+S_PERP, S_STEP, S_MIN_QTY, S_MIN_NOTIONAL, S_TAKER, S_MAKER = range(6)
+SPEC_COLS = 6
+# per-instrument state (columns of `state`)
+P_POS, P_ENTRY, P_MARGIN, P_LIQ, P_LAST, P_TRADE, P_PENDING, P_WANT = range(8)
+STATE_COLS = 8
+EPS = 1e-12
+
+
+@numba.njit(cache=True)
+def _record_fill(fills, acct, k, j, qty, px, fee, kind, realized, trade, lost, trigger):  # type: ignore[no-untyped-def]
+    i = int(acct[A_NFILL])
+    fills[i, F_BAR] = k
+    fills[i, F_INST] = j
+    fills[i, F_QTY] = qty
+    fills[i, F_PRICE] = px
+    fills[i, F_FEE] = fee
+    fills[i, F_KIND] = kind
+    fills[i, F_REALIZED] = realized
+    fills[i, F_TRADE] = trade
+    fills[i, F_MARGIN_LOST] = lost
+    fills[i, F_TRIGGER] = trigger
+    acct[A_NFILL] = i + 1
+
+
+@numba.njit(cache=True)
+def _refresh_margin(state, spec, tiers, j, leverage):  # type: ignore[no-untyped-def]
+    """Initial margin and liquidation price of perp ``j`` after its position changed."""
+    pos = state[j, P_POS]
+    if spec[j, S_PERP] == 0.0 or pos == 0.0:
+        state[j, P_MARGIN] = 0.0
+        state[j, P_LIQ] = 0.0
+        return
+    entry = state[j, P_ENTRY]
+    qty = abs(pos)
+    value = qty * entry
+    mm = _mm(value, tiers[j, 0], tiers[j, 1], tiers[j, 2])
+    state[j, P_MARGIN] = value / leverage
+    sign = 1.0 if pos > 0 else -1.0
+    state[j, P_LIQ] = _liq_price(sign, entry, leverage, mm / value, 0.0, qty, 0.0)
+
+
+@numba.njit(cache=True)
+def _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, kind, leverage, trigger):  # type: ignore[no-untyped-def]
+    """Execute ``dq`` (signed) of instrument ``j`` at ``px``: fees, realised P&L, new average
+    entry, margin; a flip is recorded as a close and an open."""
+    pos = state[j, P_POS]
+    if pos != 0.0 and (pos > 0) != (dq > 0) and abs(dq) > abs(pos) + EPS:
+        close = -pos
+        _apply(state, spec, tiers, fills, acct, k, j, close, px, rate, kind, leverage, trigger)
+        _apply(state, spec, tiers, fills, acct, k, j, dq - close, px, rate, kind, leverage, trigger)
+        return
+    fee = abs(dq) * px * rate
+    acct[A_CASH] -= fee
+    realized = 0.0
+    if pos == 0.0:
+        state[j, P_TRADE] += 1.0
+    if pos == 0.0 or (pos > 0) == (dq > 0):
+        state[j, P_ENTRY] = (state[j, P_ENTRY] * abs(pos) + px * abs(dq)) / (abs(pos) + abs(dq))
+        new = pos + dq
+    else:
+        realized = abs(dq) * (px - state[j, P_ENTRY]) * (1.0 if pos > 0 else -1.0)
+        new = pos + dq
+        if abs(new) <= abs(pos) * 1e-9 + EPS:
+            new = 0.0
+    if spec[j, S_PERP] != 0.0:
+        acct[A_CASH] += realized
+    else:
+        acct[A_CASH] -= dq * px
+    state[j, P_POS] = new
+    if new == 0.0:
+        state[j, P_ENTRY] = 0.0
+    _record_fill(fills, acct, k, j, dq, px, fee, kind, realized, state[j, P_TRADE], 0.0, trigger)
+    _refresh_margin(state, spec, tiers, j, leverage)
+
+
+@numba.njit(cache=True)
+def _equity(state, spec, acct, prices, k):  # type: ignore[no-untyped-def]
+    """Cash + perp unrealised P&L + spot value, marking at ``prices[k]`` (last price if NaN)."""
+    eq = acct[A_CASH]
+    for j in range(state.shape[0]):
+        px = prices[k, j]
+        if np.isnan(px):
+            px = state[j, P_LAST]
+        pos = state[j, P_POS]
+        if pos != 0.0:
+            if spec[j, S_PERP] != 0.0:
+                eq += pos * (px - state[j, P_ENTRY])
+            else:
+                eq += pos * px
+    return eq
+
+
+@numba.njit(cache=True)
+def _committed(state, spec, skip):  # type: ignore[no-untyped-def]
+    """Margin of perps plus value of spot holdings at the last price (excluding ``skip``)."""
+    used = 0.0
+    for j in range(state.shape[0]):
+        if j == skip:
+            continue
+        if spec[j, S_PERP] != 0.0:
+            used += state[j, P_MARGIN]
+        else:
+            used += state[j, P_POS] * state[j, P_LAST]
+    return used
+
+
+@numba.njit(cache=True)
+def _round_step(q, step):  # type: ignore[no-untyped-def]
+    n = np.floor(abs(q) / step + 1e-9)
+    return np.sign(q) * n * step
+
+
+@numba.njit(cache=True)
+def _order_qty(state, spec, acct, j, want_qty, px, rate, equity, leverage):  # type: ignore[no-untyped-def]
+    """The step-rounded order that moves ``j`` toward ``want_qty``, capped by available margin;
+    0 when it is below the instrument's minimum (counted as skipped)."""
+    pos = state[j, P_POS]
+    dq = _round_step(want_qty - pos, spec[j, S_STEP])
+    if want_qty == 0.0:
+        dq = -pos
+    increases = abs(pos + dq) > abs(pos) + EPS
+    if increases:
+        perp = spec[j, S_PERP] != 0.0
+        # affordable size once this instrument's own commitment is released
+        avail = equity - _committed(state, spec, j)
+        per_unit = px / leverage + px * rate if perp else px * (1.0 + rate)
+        max_abs = avail / per_unit if per_unit > 0 else 0.0
+        if abs(pos + dq) > max_abs:
+            target = _round_step(np.sign(pos + dq) * max(max_abs, 0.0), spec[j, S_STEP])
+            dq = target - pos
+            acct[A_CAPPED] += 1.0
+    if dq == 0.0:
+        return 0.0
+    closing_all = pos != 0.0 and abs(pos + dq) <= EPS
+    if not closing_all and (
+        abs(dq) < spec[j, S_MIN_QTY] - EPS or abs(dq) * px < spec[j, S_MIN_NOTIONAL] - EPS
+    ):
+        acct[A_SKIPPED] += 1.0
+        return 0.0
+    return dq
+
+
+@numba.njit(cache=True)
+def _execute_pending(state, spec, tiers, fills, acct, o, h, lo, v, k, j, equity, cfg):  # type: ignore[no-untyped-def]
+    """Move instrument ``j`` toward its wanted exposure at bar ``k``'s open."""
+    leverage, slip, impact, offset = cfg[0], cfg[1], cfg[2], cfg[3]
+    px0 = o[k, j]
+    limit = offset > 0.0
+    rate = spec[j, S_MAKER] if limit else spec[j, S_TAKER]
+    want_qty = state[j, P_WANT] * equity / px0 if equity > 0 else 0.0
+    dq = _order_qty(state, spec, acct, j, want_qty, px0, rate, equity, leverage)
+    if dq == 0.0:
+        state[j, P_PENDING] = 0.0
+        return
+    side = 1.0 if dq > 0 else -1.0
+    if limit:
+        px = px0 * (1.0 - side * offset)
+        through = lo[k, j] < px if side > 0 else h[k, j] > px
+        if not through:
+            acct[A_REPOSTS] += 1.0  # stays pending: re-placed at the next open
+            return
+        _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, K_LIMIT, leverage, px)
+    else:
+        vol = v[k, j]
+        share = min(1.0, abs(dq) / vol) if vol > 0 else 1.0
+        px = px0 * (1.0 + side * slip) + side * impact * (h[k, j] - lo[k, j]) * share
+        px = min(px, h[k, j]) if side > 0 else max(px, lo[k, j])
+        if side > 0 and px < px0:
+            px = px0
+        if side < 0 and px > px0:
+            px = px0
+        _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, K_MARKET, leverage, px0)
+    state[j, P_PENDING] = 0.0
+
+
+@numba.njit(cache=True)
+def _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg):  # type: ignore[no-untyped-def]
+    """Stop-loss, then liquidation, then take-profit on bar ``k``'s range (pessimistic order)."""
+    leverage, slip, stop, take, use_liq = cfg[0], cfg[1], cfg[4], cfg[5], cfg[6]
+    pos = state[j, P_POS]
+    if pos == 0.0:
+        return
+    side = 1.0 if pos > 0 else -1.0
+    entry = state[j, P_ENTRY]
+    if stop > 0.0:
+        level = entry * (1.0 - side * stop)
+        if (side > 0 and lo[k, j] <= level) or (side < 0 and h[k, j] >= level):
+            px = min(level, o[k, j]) if side > 0 else max(level, o[k, j])  # a gap fills at the open
+            px = px * (1.0 - side * slip)
+            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, spec[j, S_TAKER], K_STOP, leverage, level)
+            state[j, P_PENDING] = 0.0
+            return
+    if use_liq > 0.0 and spec[j, S_PERP] != 0.0:
+        liq = state[j, P_LIQ]
+        if (side > 0 and liq > 0.0 and ml[k, j] <= liq) or (side < 0 and mh[k, j] >= liq):
+            lost = state[j, P_MARGIN]
+            acct[A_CASH] -= lost
+            state[j, P_POS] = 0.0
+            state[j, P_ENTRY] = 0.0
+            _record_fill(fills, acct, k, j, -pos, liq, 0.0, K_LIQ, -lost, state[j, P_TRADE], lost, liq)
+            _refresh_margin(state, spec, tiers, j, leverage)
+            state[j, P_PENDING] = 0.0
+            return
+    if take > 0.0:
+        level = entry * (1.0 + side * take)
+        if (side > 0 and h[k, j] >= level) or (side < 0 and lo[k, j] <= level):
+            px = max(level, o[k, j]) if side > 0 else min(level, o[k, j])
+            px = px * (1.0 - side * slip)
+            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, spec[j, S_TAKER], K_TAKE, leverage, level)
+            state[j, P_PENDING] = 0.0
+
+
+@numba.njit(cache=True)
+def _settle_funding(state, spec, acct, funds, fund_rate, mo, k, j):  # type: ignore[no-untyped-def]
+    rate = fund_rate[k, j]
+    pos = state[j, P_POS]
+    if np.isnan(rate) or pos == 0.0 or spec[j, S_PERP] == 0.0:
+        return
+    mark = mo[k, j]
+    if np.isnan(mark):
+        mark = state[j, P_LAST]
+    pay = pos * mark * rate  # venue.funding_payment_f: positive = paid
+    acct[A_CASH] -= pay
+    i = int(acct[A_NFUND])
+    funds[i, G_BAR] = k
+    funds[i, G_INST] = j
+    funds[i, G_QTY] = pos
+    funds[i, G_MARK] = mark
+    funds[i, G_RATE] = rate
+    funds[i, G_PAYMENT] = pay
+    funds[i, G_TRADE] = state[j, P_TRADE]
+    acct[A_NFUND] = i + 1
+
+
+@numba.njit(cache=True)
+def _close_out(state, spec, tiers, fills, acct, c, k, leverage):  # type: ignore[no-untyped-def]
+    """Bankrupt account: close every position at the close and stop trading."""
+    for j in range(state.shape[0]):
+        pos = state[j, P_POS]
+        if pos != 0.0:
+            px = c[k, j] if not np.isnan(c[k, j]) else state[j, P_LAST]
+            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, 0.0, K_CLOSEOUT, leverage, px)
+        state[j, P_PENDING] = 0.0
+    acct[A_BANKRUPT] = 1.0
+
+
+@numba.njit(cache=True)
+def run_kernel(o, h, lo, c, v, mo, mh, ml, target, fund_rate, spec, tiers, cfg, capital, fill_cap, fund_cap):  # type: ignore[no-untyped-def]
+    """The backtest loop. ``cfg`` = [leverage, slippage fraction, impact, limit offset fraction,
+    stop-loss, take-profit, liquidation on (1/0), funding on (1/0), rebalance band]."""
+    n, m = o.shape
+    state = np.zeros((m, STATE_COLS))
+    acct = np.zeros(ACCT_SLOTS)
+    acct[A_CASH] = capital
+    fills = np.zeros((fill_cap, FILL_COLS))
+    funds = np.zeros((fund_cap, FUND_COLS))
+    equity = np.empty(n)
+    positions = np.zeros((n, m))
+    leverage, use_funding, band = cfg[0], cfg[7], cfg[8]
+    for k in range(n):
+        if acct[A_BANKRUPT] == 0.0:
+            for j in range(m):
+                if k >= 1:
+                    t = target[k - 1, j]
+                    changed = k == 1 or t != target[k - 2, j]
+                    if changed:
+                        state[j, P_WANT] = t
+                        state[j, P_PENDING] = 1.0 if (t != 0.0 or state[j, P_POS] != 0.0) else 0.0
+                if use_funding > 0.0:
+                    _settle_funding(state, spec, acct, funds, fund_rate, mo, k, j)
+            eq_open = _equity(state, spec, acct, o, k)
+            for j in range(m):
+                if np.isnan(o[k, j]) or np.isnan(h[k, j]) or np.isnan(lo[k, j]):
+                    continue
+                state[j, P_LAST] = o[k, j]
+                if band > 0.0 and state[j, P_PENDING] == 0.0 and eq_open > 0.0 and k >= 1:
+                    drift = state[j, P_POS] * o[k, j] / eq_open - state[j, P_WANT]
+                    if abs(drift) > band:
+                        state[j, P_PENDING] = 1.0
+                if state[j, P_PENDING] != 0.0:
+                    _execute_pending(state, spec, tiers, fills, acct, o, h, lo, v, k, j, eq_open, cfg)
+                _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg)
+        for j in range(m):
+            if not np.isnan(c[k, j]):
+                state[j, P_LAST] = c[k, j]
+            positions[k, j] = state[j, P_POS]
+        eq = _equity(state, spec, acct, c, k)
+        if eq <= 0.0 and acct[A_BANKRUPT] == 0.0:
+            _close_out(state, spec, tiers, fills, acct, c, k, leverage)
+            eq = _equity(state, spec, acct, c, k)
+        equity[k] = eq
+    return equity, positions, fills[: int(acct[A_NFILL])], funds[: int(acct[A_NFUND])], acct

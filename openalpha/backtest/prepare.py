@@ -1,0 +1,186 @@
+"""MarketData + targets → the contiguous arrays the kernel runs on.
+
+No timestamps reach the kernel: bars are positions ``0..n−1``; funding settlements are
+mapped to the bar whose open is the first at or after the settlement time (exact whenever
+the bar interval divides the funding interval, e.g. every interval up to 8 h).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from openalpha.domain.enums import Category
+from openalpha.domain.instrument import Instrument, split_key
+from openalpha.domain.market_data import MarketData
+from openalpha.venue import default_instrument, fee_rates, risk_tiers_for, tier_arrays
+
+from openalpha.backtest.config import BacktestConfig
+
+
+class BacktestError(ValueError):
+    """The data, targets or configuration cannot be backtested (one line)."""
+
+
+@dataclass(frozen=True)
+class Arrays:
+    symbols: list[str]
+    index: pd.DatetimeIndex
+    o: np.ndarray
+    h: np.ndarray
+    lo: np.ndarray
+    c: np.ndarray
+    v: np.ndarray
+    mo: np.ndarray
+    mh: np.ndarray
+    ml: np.ndarray
+    target: np.ndarray
+    fund_rate: np.ndarray
+    spec: np.ndarray
+    tiers: np.ndarray
+    instruments: dict[str, Instrument]
+    spot_shorts_clipped: int
+
+
+def _matrix(frames: list[pd.DataFrame | None], col: str, n: int) -> np.ndarray:
+    out = np.full((n, len(frames)), np.nan)
+    for j, frame in enumerate(frames):
+        if frame is not None and col in frame:
+            out[:, j] = frame[col].to_numpy(dtype=np.float64)
+    return out
+
+
+def instrument_for(data: MarketData, key: str) -> Instrument:
+    inst = data.instruments.get(key)
+    if inst is not None:
+        return inst
+    try:
+        return default_instrument(key)
+    except ValueError as err:
+        raise BacktestError(f"no instrument filters for {key}: {err}") from None
+
+
+def _spec_row(inst: Instrument, config: BacktestConfig) -> list[float]:
+    rates = fee_rates(config.fee_tier, inst.category)
+    taker = float(rates.taker) if config.fee_rate is None else config.fee_rate
+    maker = float(rates.maker) if config.fee_rate is None else config.fee_rate
+    perp = 1.0 if inst.category is Category.LINEAR else 0.0
+    return [perp, float(inst.qty_step), float(inst.min_qty), float(inst.min_notional), taker, maker]
+
+
+def _tiers(insts: list[Instrument]) -> np.ndarray:
+    rows = []
+    for inst in insts:
+        tiers = inst.risk_tiers or (risk_tiers_for(inst.symbol) if inst.is_perp else ())
+        rows.append(tier_arrays(tiers) if tiers else (np.array([np.inf]), np.zeros(1), np.zeros(1)))
+    width = max(len(r[0]) for r in rows)
+    out = np.zeros((len(insts), 3, width))
+    for j, (lim, mmr, ded) in enumerate(rows):
+        pad = width - len(lim)
+        out[j, 0] = np.concatenate([lim, np.repeat(lim[-1:], pad)])
+        out[j, 1] = np.concatenate([mmr, np.repeat(mmr[-1:], pad)])
+        out[j, 2] = np.concatenate([ded, np.repeat(ded[-1:], pad)])
+    return out
+
+
+def _funding_matrix(data: MarketData, symbols: list[str], index: pd.DatetimeIndex) -> np.ndarray:
+    n = len(index)
+    out = np.full((n, len(symbols)), np.nan)
+    opens = index.as_unit("ms").asi8
+    for j, key in enumerate(symbols):
+        series = data.funding.get(key)
+        if series is None or len(series) == 0 or split_key(key)[1] is Category.SPOT:
+            continue
+        ts = series.index.as_unit("ms").asi8
+        rates = series.to_numpy(dtype=np.float64)
+        pos = np.searchsorted(opens, ts, side="left")
+        ok = (ts >= opens[0]) & (pos < n) & ~np.isnan(rates)
+        for p, r in zip(pos[ok], rates[ok], strict=True):
+            out[p, j] = r if np.isnan(out[p, j]) else out[p, j] + r
+    return out
+
+
+def _check_leverage(insts: list[Instrument], config: BacktestConfig) -> None:
+    for inst in insts:
+        if inst.is_perp and config.leverage > float(inst.max_leverage):
+            raise BacktestError(
+                f"leverage {config.leverage:g} exceeds {inst.symbol}'s maximum {inst.max_leverage}"
+            )
+
+
+def prepare(data: MarketData, targets: pd.DataFrame, config: BacktestConfig) -> Arrays:
+    """Validate ``targets`` against ``data`` and lay both out as ``[bar, instrument]`` arrays."""
+    symbols = data.symbols
+    index = data.index
+    n = len(index)
+    if n < 2:
+        raise BacktestError("a backtest needs at least 2 bars")
+    extra = [c for c in targets.columns if c not in data.bars]
+    if extra:
+        raise BacktestError(f"targets name instruments that are not in the data: {extra}")
+    if not targets.index.equals(index):
+        raise BacktestError("targets must be indexed like the bars (one row per bar close)")
+    tgt = targets.reindex(columns=symbols).to_numpy(dtype=np.float64, na_value=np.nan)
+    tgt = np.where(np.isfinite(tgt), tgt, 0.0)
+    insts = [instrument_for(data, key) for key in symbols]
+    _check_leverage(insts, config)
+    spot = np.array([not inst.is_perp for inst in insts])
+    clipped = int(np.count_nonzero(tgt[:, spot] < 0)) if spot.any() else 0
+    if spot.any():
+        tgt[:, spot] = np.maximum(tgt[:, spot], 0.0)
+    bars = [data.bars[k] for k in symbols]
+    marks = [data.mark.get(k) for k in symbols]
+    o, h, lo, c, v = (_matrix(bars, col, n) for col in ("open", "high", "low", "close", "volume"))
+    mo, mh, ml = (_matrix(marks, col, n) for col in ("open", "high", "low"))
+    # no mark bar: fall back to the trade bar (documented); spot has no mark price at all
+    mo, mh, ml = np.where(np.isnan(mo), o, mo), np.where(np.isnan(mh), h, mh), np.where(np.isnan(ml), lo, ml)
+    return Arrays(
+        symbols=symbols,
+        index=index,
+        o=o,
+        h=h,
+        lo=lo,
+        c=c,
+        v=v,
+        mo=mo,
+        mh=mh,
+        ml=ml,
+        target=np.ascontiguousarray(tgt),
+        fund_rate=_funding_matrix(data, symbols, index),
+        spec=np.array([_spec_row(i, config) for i in insts], dtype=np.float64),
+        tiers=_tiers(insts),
+        instruments=dict(zip(symbols, insts, strict=True)),
+        spot_shorts_clipped=clipped,
+    )
+
+
+def kernel_config(config: BacktestConfig, offset_bps: float) -> np.ndarray:
+    return np.array(
+        [
+            config.leverage,
+            config.slippage_bps / 1e4,
+            config.impact,
+            offset_bps / 1e4,
+            config.stop_loss,
+            config.take_profit,
+            1.0 if config.liquidation else 0.0,
+            1.0 if config.funding else 0.0,
+            config.rebalance_band,
+        ]
+    )
+
+
+def capacities(arr: Arrays, config: BacktestConfig) -> tuple[int, int]:
+    """Upper bounds on fill and funding records (no growth inside the kernel)."""
+    n, m = arr.target.shape
+    if config.rebalance_band > 0:
+        fills = 3 * n * m
+    else:
+        changes = int(np.count_nonzero(np.diff(arr.target, axis=0))) + m
+        fills = 3 * changes
+    return fills + 2 * m + 8, int(np.count_nonzero(~np.isnan(arr.fund_rate))) + 1
+
+
+__all__ = ["Arrays", "BacktestError", "capacities", "instrument_for", "kernel_config", "prepare"]
