@@ -287,6 +287,39 @@ def _close_out(state, spec, tiers, fills, acct, c, k, leverage):  # type: ignore
 
 
 @numba.njit(cache=True)
+def _take_targets(state, target, k, j):  # type: ignore[no-untyped-def]
+    """A target decided at the close of bar k−1 that differs from the previous one becomes pending."""
+    if k < 1:
+        return
+    t = target[k - 1, j]
+    if k == 1 or t != target[k - 2, j]:
+        state[j, P_WANT] = t
+        state[j, P_PENDING] = 1.0 if (t != 0.0 or state[j, P_POS] != 0.0) else 0.0
+
+
+@numba.njit(cache=True)
+def _trade_bar(state, spec, tiers, fills, funds, acct, o, h, lo, v, mo, mh, ml, target, fund_rate, k, cfg):  # type: ignore[no-untyped-def]
+    """Steps 1–4 of bar ``k``: new targets, funding, orders at the open, intrabar exits."""
+    m = state.shape[0]
+    band = cfg[8]
+    for j in range(m):
+        _take_targets(state, target, k, j)
+        if cfg[7] > 0.0:
+            _settle_funding(state, spec, acct, funds, fund_rate, mo, k, j)
+    eq_open = _equity(state, spec, acct, o, k)
+    for j in range(m):
+        if np.isnan(o[k, j]) or np.isnan(h[k, j]) or np.isnan(lo[k, j]):
+            continue  # no bar for this instrument: nothing trades, it is valued at its last price
+        state[j, P_LAST] = o[k, j]
+        drifting = band > 0.0 and state[j, P_PENDING] == 0.0 and eq_open > 0.0 and k >= 1
+        if drifting and abs(state[j, P_POS] * o[k, j] / eq_open - state[j, P_WANT]) > band:
+            state[j, P_PENDING] = 1.0
+        if state[j, P_PENDING] != 0.0:
+            _execute_pending(state, spec, tiers, fills, acct, o, h, lo, v, k, j, eq_open, cfg)
+        _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg)
+
+
+@numba.njit(cache=True)
 def run_kernel(o, h, lo, c, v, mo, mh, ml, target, fund_rate, spec, tiers, cfg, capital, fill_cap, fund_cap):  # type: ignore[no-untyped-def]
     """The backtest loop. ``cfg`` = [leverage, slippage fraction, impact, limit offset fraction,
     stop-loss, take-profit, liquidation on (1/0), funding on (1/0), rebalance band]."""
@@ -298,37 +331,18 @@ def run_kernel(o, h, lo, c, v, mo, mh, ml, target, fund_rate, spec, tiers, cfg, 
     funds = np.zeros((fund_cap, FUND_COLS))
     equity = np.empty(n)
     positions = np.zeros((n, m))
-    leverage, use_funding, band = cfg[0], cfg[7], cfg[8]
     for k in range(n):
         if acct[A_BANKRUPT] == 0.0:
-            for j in range(m):
-                if k >= 1:
-                    t = target[k - 1, j]
-                    changed = k == 1 or t != target[k - 2, j]
-                    if changed:
-                        state[j, P_WANT] = t
-                        state[j, P_PENDING] = 1.0 if (t != 0.0 or state[j, P_POS] != 0.0) else 0.0
-                if use_funding > 0.0:
-                    _settle_funding(state, spec, acct, funds, fund_rate, mo, k, j)
-            eq_open = _equity(state, spec, acct, o, k)
-            for j in range(m):
-                if np.isnan(o[k, j]) or np.isnan(h[k, j]) or np.isnan(lo[k, j]):
-                    continue
-                state[j, P_LAST] = o[k, j]
-                if band > 0.0 and state[j, P_PENDING] == 0.0 and eq_open > 0.0 and k >= 1:
-                    drift = state[j, P_POS] * o[k, j] / eq_open - state[j, P_WANT]
-                    if abs(drift) > band:
-                        state[j, P_PENDING] = 1.0
-                if state[j, P_PENDING] != 0.0:
-                    _execute_pending(state, spec, tiers, fills, acct, o, h, lo, v, k, j, eq_open, cfg)
-                _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg)
+            _trade_bar(
+                state, spec, tiers, fills, funds, acct, o, h, lo, v, mo, mh, ml, target, fund_rate, k, cfg
+            )
         for j in range(m):
             if not np.isnan(c[k, j]):
                 state[j, P_LAST] = c[k, j]
             positions[k, j] = state[j, P_POS]
         eq = _equity(state, spec, acct, c, k)
         if eq <= 0.0 and acct[A_BANKRUPT] == 0.0:
-            _close_out(state, spec, tiers, fills, acct, c, k, leverage)
+            _close_out(state, spec, tiers, fills, acct, c, k, cfg[0])
             eq = _equity(state, spec, acct, c, k)
         equity[k] = eq
     return equity, positions, fills[: int(acct[A_NFILL])], funds[: int(acct[A_NFUND])], acct

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from openalpha.backtest.config import BacktestConfig
 from openalpha.domain.enums import Category
 from openalpha.domain.instrument import Instrument, split_key
 from openalpha.domain.market_data import MarketData
 from openalpha.venue import default_instrument, fee_rates, risk_tiers_for, tier_arrays
-
-from openalpha.backtest.config import BacktestConfig
 
 
 class BacktestError(ValueError):
