@@ -24,9 +24,14 @@ import aiohttp
 import pandas as pd
 
 from openalpha.data.store import ParquetStore, grid_anchor
-from openalpha.domain.instrument import Instrument
 from openalpha.domain.intervals import interval_ms
-from openalpha.exchange.bybit.market_client import FUNDING_LIMIT, KLINE_LIMIT, MarketClient, UnknownSymbol
+from openalpha.exchange.bybit.market_client import (
+    FUNDING_LIMIT,
+    KLINE_LIMIT,
+    Listing,
+    MarketClient,
+    UnknownSymbol,
+)
 from openalpha.exchange.ratelimit import RateLimiter
 
 BAR_KINDS = ("kline", "mark", "index")
@@ -112,22 +117,28 @@ def plan_windows(
     store: ParquetStore,
     spec: DownloadSpec,
     now_ms: int,
-    instruments: dict[str, Instrument],
+    listings: dict[str, Listing],
 ) -> list[Window]:
-    """Every window still to fetch, in dataset order, oldest first."""
+    """Every window still to fetch, in dataset order, oldest first. Nothing before a symbol's
+    launch time (when the exchange reports one) is requested."""
     windows: list[Window] = []
     end_cap = spec.end_ms if spec.end_ms is not None else now_ms + 1
     for kind, symbol, interval in spec.datasets():
+        listing = listings.get(symbol)
+        start = max(spec.start_ms, listing.launch_ms if listing else 0)
         if kind == "funding":
-            fi = instruments[symbol].funding_interval_min if symbol in instruments else 480
+            fi = listing.instrument.funding_interval_min if listing else 480
             span = FUNDING_LIMIT * fi * 60_000
             end = min(end_cap, now_ms + 1)
         else:
             span = KLINE_LIMIT * interval_ms(interval)
             end = min(end_cap, forming_bar_start(now_ms, interval))
-        if end <= spec.start_ms:
+        if kind != "funding":
+            step, anchor = interval_ms(interval), grid_anchor(interval)
+            start += (anchor - start) % step  # first candle open time at or after ``start``
+        if end <= start:
             continue
-        for lo, hi in store.missing_ranges(spec.category, kind, symbol, interval, spec.start_ms, end):
+        for lo, hi in store.missing_ranges(spec.category, kind, symbol, interval, start, end):
             a = lo
             while a < hi:
                 b = min(hi, a + span)
@@ -181,14 +192,14 @@ async def _fetch(client: MarketClient, category: str, w: Window) -> pd.DataFrame
     return frame[(frame["ts"] >= w.start) & (frame["ts"] < w.end)]
 
 
-async def _check_symbols(client: MarketClient, spec: DownloadSpec) -> dict[str, Instrument]:
-    found: dict[str, Instrument] = {}
+async def _check_symbols(client: MarketClient, spec: DownloadSpec) -> dict[str, Listing]:
+    found: dict[str, Listing] = {}
     for symbol in spec.symbols:
         try:
             listed = await client.instruments(spec.category, symbol)
         except UnknownSymbol:
             listed = []
-        match = [i for i in listed if i.symbol == symbol]
+        match = [i for i in listed if i.instrument.symbol == symbol]
         if not match:
             raise DownloadError(f"unknown symbol {symbol} ({spec.category}): the exchange does not list it")
         found[symbol] = match[0]

@@ -103,6 +103,7 @@ class _InstrumentItem(msgspec.Struct):
     leverageFilter: _Leverage | None = None
     fundingInterval: int | None = None
     status: str = "Trading"
+    launchTime: str = "0"
 
 
 class _InstrumentsResult(msgspec.Struct):
@@ -113,6 +114,14 @@ class _InstrumentsResult(msgspec.Struct):
 class _TimeResult(msgspec.Struct):
     timeSecond: str
     timeNano: str = ""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """An instrument as listed by ``instruments-info``, with its launch time (0 = unknown)."""
+
+    instrument: Instrument
+    launch_ms: int = 0
 
 
 @dataclass
@@ -325,9 +334,9 @@ class MarketClient:
         frame = pd.concat(pages, ignore_index=True)
         return frame.drop_duplicates("ts", keep="last").sort_values("ts").reset_index(drop=True)
 
-    async def instruments(self, category: str, symbol: str | None = None) -> list[Instrument]:
+    async def instruments(self, category: str, symbol: str | None = None) -> list[Listing]:
         """``/v5/market/instruments-info``, following ``nextPageCursor``."""
-        out: list[Instrument] = []
+        out: list[Listing] = []
         cursor = ""
         while True:
             params: dict[str, Any] = {"category": category, "symbol": symbol, "limit": 1000}
@@ -335,10 +344,13 @@ class MarketClient:
                 params["cursor"] = cursor
             raw = await self.get("/v5/market/instruments-info", params)
             res = msgspec.json.decode(raw, type=_InstrumentsResult)
-            out.extend(_instrument(item, category) for item in res.rows)
+            out.extend(
+                Listing(_instrument(item, category), int(item.launchTime) if item.launchTime.isdigit() else 0)
+                for item in res.rows
+            )
             if not res.nextPageCursor or not res.rows:
                 return out
             cursor = res.nextPageCursor
 
 
-__all__ = ["BASE_URLS", "ClientStats", "MarketClient", "UnknownSymbol", "rows_to_frame"]
+__all__ = ["BASE_URLS", "ClientStats", "Listing", "MarketClient", "UnknownSymbol", "rows_to_frame"]
