@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-ACTION_MODULES: tuple[str, ...] = ("data_download",)
+ACTION_MODULES: tuple[str, ...] = ("data_download", "data_verify", "data_list", "data_import")
 
 
 def register(sub: Any) -> None:

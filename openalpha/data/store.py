@@ -287,7 +287,8 @@ class ParquetStore:
         for cat in Category:
             for kind in KIND_COLUMNS:
                 base = self.root / cat.value / kind
-                for path in sorted(base.glob("*/*.parquet")) if base.is_dir() else []:
+                paths = sorted(base.glob("*/*.parquet"), key=_dataset_order) if base.is_dir() else []
+                for path in paths:
                     ds = dataset_id(cat.value, kind, path.parent.name, path.stem)
                     first, last, rows = _file_coverage(path)
                     gaps = len(self.known_gaps(ds.category, ds.kind, ds.symbol, ds.interval))
@@ -362,6 +363,14 @@ class ParquetStore:
         with _locked(path):
             merged = {**self.sources(), **labels}
             atomic_write_bytes(path, json.dumps(merged, indent=1, sort_keys=True).encode())
+
+
+def _dataset_order(path: Path) -> tuple[str, int, str]:
+    """Symbol, then interval by length (1 < 5 < 60 < D), funding last."""
+    try:
+        return path.parent.name, interval_ms(path.stem), path.stem
+    except ValueError:
+        return path.parent.name, 1 << 62, path.stem
 
 
 def _file_coverage(path: Path) -> tuple[int, int, int]:

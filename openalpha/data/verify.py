@@ -121,7 +121,9 @@ def candle_findings(label: str, frame: pd.DataFrame, interval: str, known: list[
     return out
 
 
-def funding_findings(label: str, frame: pd.DataFrame, max_rate: float) -> list[Finding]:
+def funding_findings(
+    label: str, frame: pd.DataFrame, max_rate: float, known: list[Range] | None = None
+) -> list[Finding]:
     ts = frame["ts"].to_numpy(dtype=np.int64)
     out = order_findings(label, ts)
     uniq = np.unique(ts)
@@ -130,12 +132,14 @@ def funding_findings(label: str, frame: pd.DataFrame, max_rate: float) -> list[F
         diffs = np.diff(uniq)
         later = uniq[1:]
         long = diffs > MAX_FUNDING_GAP_MS + FUNDING_JITTER_MS
-        out += [
-            Finding(
-                label, "funding-gap", int(a) + 1, int(b), 1, f"{(b - a) / HOUR_MS:g} h without a settlement"
-            )
-            for a, b in zip(uniq[:-1][long], later[long], strict=True)
-        ]
+        for a, b in zip(uniq[:-1][long], later[long], strict=True):
+            hours = f"{(b - a) / HOUR_MS:g} h without a settlement"
+            if subtract_ranges([(int(a) + 1, int(b))], known or []):
+                out.append(Finding(label, "funding-gap", int(a) + 1, int(b), 1, hours))
+            else:
+                out.append(
+                    Finding(label, "known-gap", int(a) + 1, int(b), 1, f"{hours} (recorded)", known=True)
+                )
         odd = _off_hour(diffs) & ~long
         out += _rows(label, "funding-interval", later, odd, "spacing is not a whole number of hours")
     rates = frame["rate"].to_numpy(dtype=np.float64)
@@ -197,10 +201,10 @@ def verify_store(
         frame = _raw(info)
         frames[(info.category, info.kind, info.symbol, info.interval)] = frame
         label = _label(info)
-        if info.kind == FUNDING:
-            report.findings += funding_findings(label, frame, max_funding_rate)
-            continue
         known = store.known_gaps(info.category, info.kind, info.symbol, info.interval)
+        if info.kind == FUNDING:
+            report.findings += funding_findings(label, frame, max_funding_rate, known)
+            continue
         report.findings += candle_findings(label, frame, info.interval, known)
     for (cat, kind, sym, ivl), mark in frames.items():
         trade = frames.get((cat, "kline", sym, ivl))
