@@ -77,7 +77,7 @@ def test_params_convert_strings_and_check_bounds() -> None:
     with pytest.raises(ParamError, match=r">= 2") as err:
         SmaCross(fast=1)
     assert "\n" not in str(err.value)
-    with pytest.raises(ParamError, match="fast .* must be < slow"):
+    with pytest.raises(ParamError, match=r"fast .* must be < slow"):
         SmaCross(fast=50, slow=20)
     with pytest.raises(ParamError, match="Expected `int`"):
         SmaCross(fast="ten")
