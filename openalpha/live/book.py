@@ -20,6 +20,8 @@ class StrategyBook:
         self._by_tag = {strategy_tag(s): s for s in strategy_ids}
         self.qty: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         self.seen: set[str] = set()
+        self.cash: dict[str, Decimal] = defaultdict(Decimal)  # trade cash flows and fees per strategy
+        self.fills: dict[str, int] = defaultdict(int)
 
     def owner(self, fill: Fill) -> str | None:
         parsed = parse_order_link_id(fill.order_link_id)
@@ -34,6 +36,8 @@ class StrategyBook:
             return None
         self.seen.add(fill.exec_id)
         self.qty[(owner, key)] += fill.qty * fill.side.sign
+        self.cash[owner] -= fill.qty * fill.price * fill.side.sign + fill.fee
+        self.fills[owner] += 1
         return owner
 
     def position(self, strategy_id: str, key: str) -> Decimal:
@@ -41,3 +45,26 @@ class StrategyBook:
 
     def total(self, key: str) -> Decimal:
         return sum((q for (_, k), q in self.qty.items() if k == key), Decimal(0))
+
+    def equity(self, strategy_id: str, base: float, prices: dict[str, float]) -> float | None:
+        """``base`` + the strategy's trading PnL marked at ``prices``; None when a price is missing."""
+        value = float(self.cash.get(strategy_id, Decimal(0)))
+        for (owner, key), qty in self.qty.items():
+            if owner != strategy_id or qty == 0:
+                continue
+            if key not in prices:
+                return None
+            value += float(qty) * prices[key]
+        return base + value
+
+    def gross_notional(
+        self, strategy_id: str, prices: dict[str, float], *, exclude: str = ""
+    ) -> float | None:
+        total = 0.0
+        for (owner, key), qty in self.qty.items():
+            if owner != strategy_id or key == exclude or qty == 0:
+                continue
+            if key not in prices:
+                return None
+            total += abs(float(qty)) * prices[key]
+        return total

@@ -43,6 +43,7 @@ class OrderManager:
         self.max_attempts = max_attempts
         self.sleep = sleep or (lambda _s: None)
         self.orders: dict[str, Order] = {o.order_link_id: o for o in self.journal.load_orders(env)}
+        self.fill_listeners: list[Callable[[Fill], None]] = []  # told of every newly recorded execution
 
     # -- submission -----------------------------------------------------------------------
     def submit(self, request: OrderRequest) -> Order:
@@ -93,9 +94,13 @@ class OrderManager:
     def on_fill(self, fill: Fill) -> bool:
         """Record one execution; returns False for a duplicate."""
         if fill.exec_type is ExecType.FUNDING:
-            return self.journal.save_funding(self.env, fill)
+            new = self.journal.save_funding(self.env, fill)
+            if new:
+                self._tell(fill)
+            return new
         if not self.journal.save_fill(self.env, fill):
             return False
+        self._tell(fill)
         order = self.orders.get(fill.order_link_id)
         if order is None:
             self._audit("fill_unknown_order", f"fill {fill.exec_id} for unknown order {fill.order_link_id}")
@@ -107,6 +112,10 @@ class OrderManager:
         ):
             self._store(order.apply_fill(fill))
         return True
+
+    def _tell(self, fill: Fill) -> None:
+        for listener in self.fill_listeners:
+            listener(fill)
 
     def _merge(self, remote: Order) -> Order:
         local = self.orders.get(remote.order_link_id)

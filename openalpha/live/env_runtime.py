@@ -1,0 +1,329 @@
+"""One environment's whole decision path as plain objects — the exchange actor wraps one.
+
+bar closes → (strategy actor computes targets) → :meth:`EnvRuntime.apply_signal`: the risk
+governor allows, resizes or denies with a reason → :class:`TargetExecutor` sizes the delta and
+the :class:`OrderManager` submits it once. Fills and order updates from the private stream (or
+polling) come back through :meth:`on_fill` / :meth:`on_order`. :meth:`start` reconciles with
+the exchange first; a symbol whose state is unknown is paused until a later reconcile succeeds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from decimal import Decimal
+
+import msgspec
+
+from openalpha.config.schema import RiskConfig
+from openalpha.domain import (
+    Bar,
+    Category,
+    Environment,
+    Event,
+    Fill,
+    Instrument,
+    Order,
+    RiskAction,
+    RiskDecision,
+    Signal,
+    split_key,
+)
+from openalpha.exchange.errors import ExchangeError
+from openalpha.exchange.protocol import Exchange
+from openalpha.live.account import AccountTracker
+from openalpha.live.book import StrategyBook
+from openalpha.live.executor import Outcome, TargetExecutor
+from openalpha.live.journal import Journal
+from openalpha.live.order_manager import OrderManager
+from openalpha.live.reconcile import ReconcileReport, reconcile
+from openalpha.live.snapshot import EnvSnapshot, FillView, Health, OrderView, PositionView
+from openalpha.risk.core import RiskRequest, RiskState
+
+Evaluate = Callable[[RiskRequest, RiskState], RiskDecision]
+
+
+class StrategyPlan(msgspec.Struct, frozen=True, kw_only=True):
+    """A strategy as the environment sees it: its instruments and its share of the account."""
+
+    strategy_id: str
+    name: str
+    symbols: list[str]
+    interval: str
+    capital_fraction: float
+    leverage: float = 1.0
+
+
+class EnvRuntime:
+    def __init__(
+        self,
+        env: Environment,
+        exchange: Exchange,
+        journal: Journal,
+        evaluate: Evaluate,
+        plans: list[StrategyPlan],
+        *,
+        clock: Callable[[], int] | None = None,
+        risk: RiskConfig | None = None,
+    ) -> None:
+        self.env = env
+        self.exchange = exchange
+        self.journal = journal
+        self.evaluate = evaluate
+        self.plans = {p.strategy_id: p for p in plans}
+        self.clock = clock or (lambda: int(time.time() * 1000))
+        self.risk = risk or RiskConfig()
+        self.manager = OrderManager(env, exchange, journal, self.clock)
+        self.book = StrategyBook(list(self.plans))
+        self.tracker = AccountTracker()
+        self.instruments: dict[str, Instrument] = {}
+        self.executor = TargetExecutor(env, self.manager, self.book, self.instruments, self.clock)
+        self.prices: dict[str, float] = {}
+        self.last_bar_ts: dict[str, int] = {}
+        self.unknown: set[str] = set()
+        self.paused: set[str] = set()
+        self.decisions: deque[RiskDecision] = deque(maxlen=200)
+        self.last_targets: dict[str, dict[str, float]] = {s: {} for s in self.plans}
+        self.fills: deque[Fill] = deque(maxlen=200)
+        self.funding: deque[Fill] = deque(maxlen=200)
+        self.base_equity: float | None = None
+        self.manager.fill_listeners.append(self._recorded)
+
+    # -- life cycle ---------------------------------------------------------------------------
+    @property
+    def keys(self) -> list[str]:
+        return sorted({k for p in self.plans.values() for k in p.symbols})
+
+    def markets(self) -> list[tuple[Category, str]]:
+        return [(split_key(k)[1], split_key(k)[0]) for k in self.keys]
+
+    def start(self, history_fills: list[Fill] | None = None) -> ReconcileReport:
+        """Load instruments, rebuild the per-strategy book, reconcile, read the wallet."""
+        for key in self.keys:
+            symbol, category = split_key(key)
+            self.instruments[key] = self.exchange.instrument(symbol, category)
+        for fill in history_fills or []:
+            self.book.apply(self._key(fill), fill)
+        report = self.reconcile()
+        self.refresh_account()
+        return report
+
+    def reconcile(self) -> ReconcileReport:
+        report = reconcile(self.manager, self.markets())
+        self.unknown = {k for k in self.keys if split_key(k)[0] in report.unknown}
+        return report
+
+    def refresh_account(self) -> float | None:
+        """Read the wallet; returns equity (None, and everything paused, when it cannot be read)."""
+        try:
+            balances = self.exchange.wallet()
+        except ExchangeError as err:
+            self._audit("account_unknown", f"wallet unreadable: {err}")
+            return None
+        usdt = next((b for b in balances if b.coin == "USDT"), None)
+        if usdt is None:
+            return None
+        equity = float(usdt.equity)
+        if self.base_equity is None:
+            self.base_equity = equity
+        self.tracker.on_equity(self.clock(), equity)
+        return equity
+
+    # -- stream input -------------------------------------------------------------------------
+    def on_bar(self, key: str, bar: Bar) -> None:
+        self.prices[key] = bar.close
+        self.last_bar_ts[key] = bar.ts
+
+    def on_fill(self, fill: Fill) -> None:
+        self.manager.on_fill(fill)
+
+    def _recorded(self, fill: Fill) -> None:
+        """A new execution reached the journal (from the stream, polling or reconciliation)."""
+        if fill.is_trade:
+            self.book.apply(self._key(fill), fill)
+            self.fills.append(fill)
+        else:
+            self.funding.append(fill)
+
+    def on_order(self, order: Order) -> None:
+        self.manager.on_order(order)
+
+    # -- decisions ----------------------------------------------------------------------------
+    def apply_signal(self, signal: Signal, price: float | None = None) -> tuple[RiskDecision, Outcome | None]:
+        plan = self.plans[signal.strategy]
+        key = signal.symbol
+        price = price if price is not None else self.prices.get(key)
+        self.last_targets[plan.strategy_id][key] = signal.target
+        request = RiskRequest(
+            strategy=plan.strategy_id,
+            symbol=key,
+            ts=signal.ts,
+            target=signal.target,
+            current=self._exposure(plan, key, price),
+            leverage=plan.leverage,
+        )
+        if key in self.unknown or plan.strategy_id in self.paused:
+            why = "state unknown: paused until reconciled" if key in self.unknown else "strategy paused"
+            decision = RiskDecision(
+                action=RiskAction.DENY,
+                rule="runtime",
+                reason=why,
+                strategy=plan.strategy_id,
+                symbol=key,
+                ts=signal.ts,
+                requested=signal.target,
+                approved=0.0,
+            )
+        else:
+            decision = self.evaluate(request, self._risk_state(plan, exclude=key))
+        self.decisions.append(decision)
+        if not decision.allowed or price is None:
+            return decision, None
+        capital = self._strategy_equity(plan)
+        if capital is None:
+            return decision, None
+        outcome = self.executor.apply(
+            strategy_id=plan.strategy_id,
+            key=key,
+            target=decision.approved,
+            bar_ts=signal.ts,
+            interval=plan.interval,
+            price=Decimal(repr(price)),
+            capital=Decimal(repr(capital)),
+        )
+        return decision, outcome
+
+    def _strategy_equity(self, plan: StrategyPlan) -> float | None:
+        if self.base_equity is None:
+            return None
+        return self.book.equity(plan.strategy_id, self.base_equity * plan.capital_fraction, self.prices)
+
+    def _exposure(self, plan: StrategyPlan, key: str, price: float | None) -> float | None:
+        equity = self._strategy_equity(plan)
+        if equity is None or price is None or equity <= 0:
+            return None
+        return float(self.book.position(plan.strategy_id, key)) * price / equity
+
+    def _risk_state(self, plan: StrategyPlan, *, exclude: str) -> RiskState:
+        strategy_equity = self._strategy_equity(plan)
+        peak = self.tracker.on_strategy_equity(plan.strategy_id, strategy_equity) if strategy_equity else None
+        return RiskState(
+            equity=self.tracker.equity,
+            peak_equity=self.tracker.peak,
+            day_start_equity=self.tracker.day_start,
+            strategy_equity=strategy_equity,
+            strategy_peak_equity=peak,
+            strategy_other_notional=self.book.gross_notional(plan.strategy_id, self.prices, exclude=exclude),
+        )
+
+    # -- controls -----------------------------------------------------------------------------
+    def cancel_all(self) -> int:
+        cancelled = 0
+        for category in {c for c, _ in self.markets()}:
+            cancelled += len(self.exchange.cancel_all(category))
+        return cancelled
+
+    def close_all(self) -> int:
+        """Close every strategy position with reduce-only market orders (decision seq = now)."""
+        sent = 0
+        now = self.clock()
+        for plan in self.plans.values():
+            for key in plan.symbols:
+                if self.book.position(plan.strategy_id, key) == 0 or key not in self.prices:
+                    continue
+                capital = self._strategy_equity(plan) or 1.0
+                out = self.executor.apply(
+                    strategy_id=plan.strategy_id,
+                    key=key,
+                    target=0.0,
+                    bar_ts=now,
+                    interval="1",
+                    price=Decimal(repr(self.prices[key])),
+                    capital=Decimal(repr(max(capital, 1.0))),
+                )
+                sent += out.order is not None
+        return sent
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _key(self, fill: Fill) -> str:
+        return fill.symbol if fill.category is Category.LINEAR else f"{fill.symbol}@spot"
+
+    def _audit(self, kind: str, message: str) -> None:
+        self.journal.audit(Event(ts=self.clock(), kind=kind, source="runtime", message=message, env=self.env))
+
+
+def _fill_view(fill: Fill) -> FillView:
+    return FillView(
+        exec_id=fill.exec_id,
+        symbol=fill.symbol,
+        side=str(fill.side),
+        qty=float(fill.qty),
+        price=float(fill.price),
+        fee=float(fill.fee),
+        ts=fill.ts,
+        exec_type=str(fill.exec_type),
+        order_link_id=fill.order_link_id,
+    )
+
+
+def env_snapshot(
+    rt: EnvRuntime,
+    *,
+    connected: bool,
+    latency_ms: float | None = None,
+    headroom: float | None = None,
+    kill_switch: bool = False,
+) -> EnvSnapshot:
+    """The dashboard's view of one running environment."""
+    positions = []
+    gross = 0.0
+    for key in rt.keys:
+        qty = float(rt.book.total(key))
+        if qty == 0:
+            continue
+        price = rt.prices.get(key, 0.0)
+        gross += abs(qty) * price
+        positions.append(
+            PositionView(symbol=key, size=qty, entry_price=0.0, mark_price=price, unrealised_pnl=0.0)
+        )
+    equity = rt.tracker.equity or 0.0
+    orders = [
+        OrderView(
+            order_link_id=o.order_link_id,
+            symbol=o.symbol,
+            side=str(o.side),
+            order_type=str(o.order_type),
+            qty=float(o.qty),
+            filled_qty=float(o.filled_qty),
+            status=str(o.status),
+            created_ts=o.created_ts,
+            price=float(o.price) if o.price is not None else None,
+            strategy=o.strategy,
+        )
+        for o in rt.manager.open_orders()
+    ]
+    return EnvSnapshot(
+        env=rt.env,
+        active=True,
+        ts=rt.clock(),
+        equity=equity,
+        wallet_balance=equity,
+        available=equity,
+        pnl_today=rt.tracker.pnl_today,
+        pnl_total=rt.tracker.pnl_total,
+        drawdown=rt.tracker.drawdown,
+        open_risk=gross / equity if equity else 0.0,
+        equity_curve=list(rt.tracker.curve)[-500:],
+        positions=positions,
+        open_orders=orders,
+        recent_fills=[_fill_view(f) for f in list(rt.fills)[-50:]],
+        recent_funding=[_fill_view(f) for f in list(rt.funding)[-50:]],
+        health=Health(
+            connected=connected,
+            latency_ms=latency_ms,
+            rate_limit_headroom=headroom,
+            last_bar_ts=dict(rt.last_bar_ts),
+        ),
+        kill_switch=kill_switch,
+    )
