@@ -172,6 +172,8 @@ def _order_qty(state, spec, acct, j, want_qty, px, rate, equity, leverage):  # t
             dq = target - pos
             acct[A_CAPPED] += 1.0
     if dq == 0.0:
+        if abs(want_qty - pos) > EPS:
+            acct[A_SKIPPED] += 1.0  # the wanted change rounds to less than one step
         return 0.0
     closing_all = pos != 0.0 and abs(pos + dq) <= EPS
     if not closing_all and (

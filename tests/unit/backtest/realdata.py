@@ -42,7 +42,9 @@ def _cut(frame: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFram
     return frame
 
 
-def perp_1h(shared: Path, symbol: str = "BTCUSDT", start: str | None = None, end: str | None = None) -> MarketData:
+def perp_1h(
+    shared: Path, symbol: str = "BTCUSDT", start: str | None = None, end: str | None = None
+) -> MarketData:
     """Hourly perp bars with hourly mark bars and 8 h funding (mohsenjfar, 2023-12 .. 2026-02)."""
     coin = _COIN[symbol]
     base = shared / MOHSEN_1H
@@ -52,12 +54,17 @@ def perp_1h(shared: Path, symbol: str = "BTCUSDT", start: str | None = None, end
     funding = read_funding(base / f"{coin}_USDT_USDT-1h-funding_rate.feather")
     funding = funding[(funding.index >= bars.index[0]) & (funding.index <= bars.index[-1])]
     return MarketData(
-        interval="60", bars={symbol: bars}, mark={symbol: mark}, funding={symbol: funding},
+        interval="60",
+        bars={symbol: bars},
+        mark={symbol: mark},
+        funding={symbol: funding},
         instruments={symbol: default_instrument(symbol)},
     )
 
 
-def perp_5m(shared: Path, symbol: str = "BTCUSDT", start: str | None = None, end: str | None = None) -> MarketData:
+def perp_5m(
+    shared: Path, symbol: str = "BTCUSDT", start: str | None = None, end: str | None = None
+) -> MarketData:
     """5 min perp bars with 8 h funding, no mark bars (Dkotl, 2025-09-24 .. 2026-07-21, 86,604 bars)."""
     coin = _COIN[symbol]
     base = shared / DKOTL / "futures"
@@ -65,12 +72,16 @@ def perp_5m(shared: Path, symbol: str = "BTCUSDT", start: str | None = None, end
     funding = read_funding(base / f"{coin}_USDT_USDT-1h-funding_rate.feather")
     funding = funding[(funding.index >= bars.index[0]) & (funding.index <= bars.index[-1])]
     return MarketData(
-        interval="5", bars={symbol: bars}, funding={symbol: funding},
+        interval="5",
+        bars={symbol: bars},
+        funding={symbol: funding},
         instruments={symbol: default_instrument(symbol)},
     )
 
 
-def carry_5m(shared: Path, symbol: str = "BTCUSDT", start: str | None = None, end: str | None = None) -> MarketData:
+def carry_5m(
+    shared: Path, symbol: str = "BTCUSDT", start: str | None = None, end: str | None = None
+) -> MarketData:
     """Spot + perp 5 min bars on a common index with 8 h funding (Logashan, 2025-04-11 .. 2025-08-09)."""
     coin = _COIN[symbol]
     perp = read_bars(shared / LOGASHAN / "futures" / f"{coin}_USDT_USDT-5m-futures.feather")
@@ -81,6 +92,8 @@ def carry_5m(shared: Path, symbol: str = "BTCUSDT", start: str | None = None, en
     funding = funding[(funding.index >= perp.index[0]) & (funding.index <= perp.index[-1])]
     spot_key = f"{symbol}@spot"
     return MarketData(
-        interval="5", bars={symbol: perp, spot_key: spot}, funding={symbol: funding},
+        interval="5",
+        bars={symbol: perp, spot_key: spot},
+        funding={symbol: funding},
         instruments={symbol: default_instrument(symbol), spot_key: default_instrument(spot_key)},
     )
