@@ -23,6 +23,7 @@ from openalpha.sim.envelope import (
     error,
 )
 from openalpha.sim.market.routes import register_market
+from openalpha.sim.ratelimit import LimitDecision
 from openalpha.sim.state import SIM_KEY, SimState, sim_state
 
 try:  # the trading half lands with issue 4; the trading engineer owns this one line
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _state = sim_state
+RATE_LIMIT_KEY: web.RequestKey[LimitDecision] = web.RequestKey("rate_limit", LimitDecision)
 
 
 @web.middleware
@@ -61,7 +63,7 @@ async def envelope_middleware(request: web.Request, handler: Handler) -> web.Str
     except Exception:
         log.exception("simulator handler failed: %s %s", request.method, request.path_qs)
         response = error(SERVER_ERROR, "Server error", state.clock.now_ms())
-    decision = request.get("rate_limit")
+    decision = request.get(RATE_LIMIT_KEY)
     if decision is not None and not response.prepared:
         response.headers.update(decision.headers())
     return response
@@ -84,7 +86,7 @@ async def ratelimit_middleware(request: web.Request, handler: Handler) -> web.St
         category=_category_of(request),
         now_ms=state.clock.wall_ms(),
     )
-    request["rate_limit"] = decision
+    request[RATE_LIMIT_KEY] = decision
     if not decision.allowed:
         if decision.ip_breach:
             raise BybitError(TOO_MANY_VISITS, "Too many visits! IP rate limit exceeded", http_status=403)

@@ -38,8 +38,13 @@ def _interval_ms(code: str) -> int:
 
 
 def check_symbol(state: SimState, category: str, symbol: str) -> None:
-    """Bybit answers an unknown symbol with 10001 "Not supported symbols"."""
-    if symbol not in state.market.symbols(category):
+    """Bybit answers an unknown symbol with 10001 "Not supported symbols". Known: any symbol the
+    store has data or instrument metadata for, and the venue's default instruments."""
+    if symbol in state.market.symbols(category):
+        return
+    from openalpha.sim.market.instruments import known_instruments
+
+    if symbol not in known_instruments(state, category):
         raise params.param_error("Not supported symbols")
 
 
