@@ -6,7 +6,13 @@ built-in name or ``path/to/file.py:ClassName``), parameter helpers (``build_para
 ``mean_reversion``, ``momentum_breakout`` (with an ML confirmation hook), ``funding_carry``.
 """
 
-from openalpha.strategies import funding_carry, mean_reversion, momentum_breakout, sma_cross
+from openalpha.strategies import (
+    funding_carry,
+    mean_reversion,
+    ml_trend,  # noqa: F401  (registers ml_trend, momentum_breakout_ml)
+    momentum_breakout,
+    sma_cross,
+)
 from openalpha.strategies.base import MARKET, ExecutionStyle, Strategy
 from openalpha.strategies.errors import ParamError, StrategyError, UnknownStrategy
 from openalpha.strategies.params import ParamSpec, build_params, param_specs, parse_assignments
