@@ -76,7 +76,7 @@ def _trade_returns(trades: pd.DataFrame, equity: pd.Series, initial: float) -> n
         base = np.full(len(pnl), initial)
     else:
         entries = pd.DatetimeIndex(pd.to_datetime(trades[time_col], utc=True))
-        pos = np.searchsorted(equity.index.values, entries.values, side="left") - 1
+        pos = np.searchsorted(pd.DatetimeIndex(equity.index).asi8, entries.asi8, side="left") - 1
         base = np.where(pos >= 0, equity.to_numpy()[np.clip(pos, 0, None)], initial)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(base > 0, pnl / base, 0.0)

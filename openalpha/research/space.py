@@ -48,12 +48,15 @@ def _numeric_dim(spec: ParamSpec, rng: ParamRange, owner: str) -> Dim:
     high = rng.high if rng.high is not None else spec.high
     if low is None or high is None:
         raise ValueError(f"search.{spec.name}: {owner} gives no bounds for it; set low and high")
+    # an open bound taken from Params (e.g. size > 0) is nudged inside the range
+    if rng.low is None and spec.low_open:
+        low = low + 1 if spec.kind == "int" else low + (high - low) * 1e-6
+    if rng.high is None and spec.high_open:
+        high = high - 1 if spec.kind == "int" else high - (high - low) * 1e-6
     if spec.low is not None and (low < spec.low or (spec.low_open and low == spec.low)):
         raise ValueError(f"search.{spec.name}: low {low:g} is below the parameter's bound {spec.low:g}")
     if spec.high is not None and (high > spec.high or (spec.high_open and high == spec.high)):
         raise ValueError(f"search.{spec.name}: high {high:g} is above the parameter's bound {spec.high:g}")
-    if spec.low_open and low == spec.low:
-        low = low + (rng.step or 1e-9)
     if not low < high:
         raise ValueError(f"search.{spec.name}: needs low < high, got {low:g} and {high:g}")
     if rng.log and low <= 0:
