@@ -89,6 +89,9 @@ def _check_funds(
         opening = max(ZERO, qty - abs(pos.size))
     if opening == 0:
         return
+    tiers = inst.risk_tiers
+    if tiers and (abs(pos.size) + opening) * px > tiers[-1].limit:
+        raise SimError(110090, f"Order would exceed the largest risk limit {tiers[-1].limit} of {inst.symbol}")
     taker = fee_rates(engine.params.fee_tier, inst.category).taker
     need = opening * px / pos.leverage + opening * px * taker
     if need > engine.available_usdt(acct):
