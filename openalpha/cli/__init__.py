@@ -16,7 +16,7 @@ from openalpha import __version__
 from openalpha.cli.errors import CliError
 
 # Order here is the order in `openalpha --help`. Add a module name when a command lands.
-COMMAND_MODULES: tuple[str, ...] = ("config", "data", "sim", "sweep", "runs", "keys")
+COMMAND_MODULES: tuple[str, ...] = ("config", "data", "backtest", "sim", "sweep", "runs", "keys")
 
 
 class _Parser(argparse.ArgumentParser):
