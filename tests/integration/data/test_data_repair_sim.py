@@ -59,3 +59,23 @@ async def test_repair_refetches_and_records_exchange_gap(
     pd.testing.assert_frame_equal(stored.drop(columns="turnover"), served, check_dtype=True)
     after = verify_store(local)
     assert after.ok and [(f.check, f.count) for f in after.findings] == [("known-gap", 12)]
+
+
+def test_verify_repair_cli_against_the_simulator(
+    exchange: tuple[str, pd.DataFrame], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openalpha.cli import main
+
+    url, served = exchange
+    local = ParquetStore(tmp_path / "local")
+    local.write("linear", "kline", "BTCUSDT", "5", served.drop(index=range(10, 20)))
+    args = ["data", "verify", "--data", str(local.root), "--env", "paper", "--base-url", url]
+    assert main(args) == 1  # the exchange-side hole and our own
+    assert main([*args, "--repair"]) == 0
+    out = capsys.readouterr().out
+    assert "repair linear/kline/BTCUSDT/5: 10 rows re-fetched, 1 range(s) the exchange lacks recorded" in out
+    assert "1 datasets checked: 0 problem(s), 1 known exchange gap(s)" in out
+    assert main(args) == 0  # known gaps are reported, not failures
+    assert (
+        main(["data", "verify", "--data", str(local.root), "--repair", "--env", "paper"]) == 0
+    )  # clean: no fetch
