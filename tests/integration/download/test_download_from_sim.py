@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import aiohttp
-import numpy as np
 import pandas as pd
 import pytest
 from aiohttp import web
@@ -18,7 +17,12 @@ from openalpha.data.store import ParquetStore
 from openalpha.sim.ratelimit import LimitRule, RateLimitConfig
 from openalpha.sim.state import SimState
 from tests.integration.sim_market.conftest import REPLAY_NOW, FrozenClock
-from tests.integration.sim_market.realstore import MS_2026_05_01, MS_2026_06_01, running_sim
+from tests.integration.sim_market.realstore import (
+    MS_2026_05_01,
+    MS_2026_06_01,
+    assert_same_as_source,
+    running_sim,
+)
 
 PERP = DownloadSpec(
     ("BTCUSDT", "ETHUSDT"), ("5", "60"), MS_2026_05_01, None, "linear", ("kline", "mark", "funding")
@@ -27,26 +31,6 @@ PERP = DownloadSpec(
 
 def download(spec: DownloadSpec, store: ParquetStore, url: str, **kw: Any) -> DownloadResult:
     return asyncio.run(run_download(spec, store, url, **kw))
-
-
-def assert_same_as_source(target: ParquetStore, source: ParquetStore, category: str = "linear") -> int:
-    """Every source dataset arrived row for row: times and values exactly, turnover as served
-    (the shared files have none, the simulator serves "0")."""
-    checked = 0
-    for ds in source.datasets():
-        if ds.category != category:
-            continue
-        want = source.read(ds.category, ds.kind, ds.symbol, ds.interval)
-        got = target.read(ds.category, ds.kind, ds.symbol, ds.interval)
-        assert np.array_equal(got["ts"].to_numpy(), want["ts"].to_numpy()), ds
-        assert got["ts"].is_unique and got["ts"].is_monotonic_increasing
-        for col in want.columns.drop("ts"):
-            if col == "turnover":
-                assert (got[col] == 0).all()
-            else:
-                assert np.array_equal(got[col].to_numpy(), want[col].to_numpy()), (ds, col)
-        checked += len(want)
-    return checked
 
 
 def test_download_equals_what_the_simulator_served(source_store: ParquetStore, target: ParquetStore) -> None:
