@@ -14,7 +14,7 @@ with :meth:`drain_events` and hand them to the ledger.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from openalpha.config.schema import RiskConfig
 from openalpha.domain import Environment, Event, RiskAction, RiskDecision
@@ -136,9 +136,10 @@ class RiskGovernor:
             self._emit("risk.account_locked", self.account_locked, data={"drawdown": account_dd})
         strategy_dd = self._strategy_dd.breached(state, ctx)
         if strategy_dd is not None and strategy not in self.halted:
-            self.halted[strategy] = f"drawdown {pct(strategy_dd)} hit the stop"
-            self._emit("risk.strategy_halted", f"{strategy} halted: {self.halted[strategy]}",
-                       data={"strategy": strategy, "drawdown": strategy_dd})  # fmt: skip
+            reason = f"drawdown {pct(strategy_dd)} hit the stop"
+            self.halted[strategy] = reason
+            data: dict[str, AuditValue] = {"strategy": strategy, "drawdown": strategy_dd, "reason": reason}
+            self._emit("risk.strategy_halted", f"{strategy} halted: {reason}", data=data)
 
     def _risk_scale(self, state: RiskState) -> float:
         if self.params.pinned_scale is not None:
@@ -171,7 +172,7 @@ class RiskGovernor:
         if strategy not in self.halted:
             self.halted[strategy] = reason
             self._emit("risk.strategy_halted", f"{strategy} halted: {reason}", actor=actor,
-                       data={"strategy": strategy})  # fmt: skip
+                       data={"strategy": strategy, "reason": reason})  # fmt: skip
 
     def resume(self, strategy: str, *, actor: str, reason: str) -> None:
         if self.halted.pop(strategy, None) is not None:
@@ -201,6 +202,34 @@ class RiskGovernor:
 
     # --- audit --------------------------------------------------------------------------------
 
+    def restore(self, events: Iterable[Event]) -> None:
+        """Rebuild the kill switch, latches and parameter changes from this governor's audit
+        events (oldest first, e.g. ``ledger.journal.audit_events(env, kind="risk.")``) after a
+        restart. Emits nothing."""
+        for event in events:
+            if event.source == SOURCE:
+                self._replay(event)
+
+    def _replay(self, event: Event) -> None:
+        data = event.data
+        strategy = str(data.get("strategy", ""))
+        match event.kind:
+            case "risk.kill_switch" | "risk.kill_switch_released":
+                self.kill_switch = event.kind == "risk.kill_switch"
+            case "risk.strategy_halted":
+                self.halted[strategy] = str(data.get("reason", event.message))
+            case "risk.strategy_resumed":
+                self.halted.pop(strategy, None)
+            case "risk.account_locked":
+                self.account_locked = event.message
+            case "risk.account_unlocked":
+                self.account_locked = None
+            case "risk.param_change":
+                change = _change_from(event)
+                self.params.replay(change)
+                if change.name == RISK_SCALE and change.automatic and isinstance(change.new, float | int):
+                    self._scale = float(change.new)
+
     def drain_events(self) -> list[Event]:
         """Audit events since the last call (oldest first)."""
         events, self._events = self._events, []
@@ -212,7 +241,7 @@ class RiskGovernor:
             f"{c.name}: {c.old} -> {c.new} ({c.reason})",
             actor=c.actor,
             data={"change_id": c.id, "name": c.name, "old": c.old, "new": c.new, "automatic": c.automatic,
-                  "reverts": c.reverts},
+                  "reverts": c.reverts, "reason": c.reason},
         )  # fmt: skip
 
     def _emit(
@@ -222,3 +251,24 @@ class RiskGovernor:
             Event(ts=self.clock.now_ms(), kind=kind, source=SOURCE, message=message, env=self.env,
                   actor=actor, data=data or {})
         )  # fmt: skip
+
+
+def _change_from(event: Event) -> ParamChange:
+    d = event.data
+
+    def value(key: str) -> Value | None:
+        v = d.get(key)
+        return v if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+    reverts = d.get("reverts")
+    return ParamChange(
+        id=int(d.get("change_id") or 0),
+        ts=event.ts,
+        name=str(d.get("name", "")),
+        old=value("old"),
+        new=value("new"),
+        actor=event.actor,
+        reason=str(d.get("reason", "")),
+        automatic=bool(d.get("automatic", False)),
+        reverts=reverts if isinstance(reverts, int) else None,
+    )

@@ -86,8 +86,26 @@ class ParamBook:
         old, self.pinned_scale = self.pinned_scale, value
         return self._log(RISK_SCALE, old, value, ts=ts, actor=actor, reason=reason, reverts=reverts)
 
+    def replay(self, change: ParamChange) -> bool:
+        """Re-apply a change read back from the audit log (after a restart). It is kept in the
+        log either way, but applied only when its ``old`` value is still the value in force:
+        if the config file was edited since, the file wins. True when applied."""
+        self.changes.append(change)
+        if change.name == RISK_SCALE:
+            if not change.automatic:
+                self.pinned_scale = None if change.new is None else float(change.new)
+            return True
+        if change.name not in _TUNABLE or change.new is None:
+            return False
+        current = getattr(self.config, change.name)
+        if current != change.old or (change.name in NEVER_RAISED and change.new > current):
+            return False
+        self.config = _validated(self.config, change.name, change.new)
+        return True
+
     def _log(self, name: str, old: Any, new: Any, **kw: Any) -> ParamChange:
-        change = ParamChange(id=len(self.changes) + 1, name=name, old=old, new=new, **kw)
+        next_id = max((c.id for c in self.changes), default=0) + 1
+        change = ParamChange(id=next_id, name=name, old=old, new=new, **kw)
         self.changes.append(change)
         return change
 

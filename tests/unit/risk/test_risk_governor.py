@@ -213,3 +213,48 @@ def test_governor_property_approved_lies_between_current_and_target(
         assert d.action is RiskAction.DENY
     if d.action is not RiskAction.DENY and vol is not None and abs(d.approved) > abs(current) + 1e-9:
         assert abs(d.approved) <= min(5.0, 0.6 / vol) + 1e-9
+
+
+def _busy_governor() -> tuple[RiskGovernor, list[object]]:
+    gov, clock = governor()
+    gov.evaluate(req(0.5), state(strategy_equity=5_300.0))  # halts momo
+    gov.halt("carry", actor="alice", reason="manual review")
+    gov.evaluate(req(0.5), state(equity=16_000.0))  # locks the account
+    gov.set_param("risk_per_trade", 0.02, actor="alice", reason="more")
+    lowered = gov.set_param("max_orders_per_minute", 30, actor="alice", reason="calmer")
+    gov.revert(lowered.id, actor="bob")
+    gov.set_param("account_drawdown_limit", 0.12, actor="alice", reason="tighter")
+    rich = state(equity=60_000.0, peak_equity=60_000.0, day_start_equity=60_000.0)
+    clock.advance(1)
+    gov.clear_account_lock(actor="alice", reason="reviewed")
+    gov.evaluate(req(0.1), state(equity=20_000.0))
+    gov.evaluate(req(0.1), rich)  # automatic milestone change 1.0 -> 0.6
+    gov.set_param("risk_scale", 0.9, actor="alice", reason="pin")
+    gov.engage_kill_switch(actor="alice", reason="incident")
+    return gov, list(gov.drain_events())
+
+
+def test_governor_restores_its_state_from_audit_events() -> None:
+    before, events = _busy_governor()
+    after, _ = governor()
+    after.restore(events)  # type: ignore[arg-type]
+    assert after.kill_switch and after.halted == before.halted and set(after.halted) == {"momo", "carry"}
+    assert after.account_locked is None
+    assert after.config == before.config
+    assert (after.config.risk_per_trade, after.config.account_drawdown_limit) == (0.02, 0.12)
+    assert after.config.max_orders_per_minute == 60
+    assert after.params.pinned_scale == 0.9
+    assert [(c.id, c.name, c.new, c.automatic) for c in after.changes] == [
+        (c.id, c.name, c.new, c.automatic) for c in before.changes
+    ]
+    assert after.set_param("max_leverage", 3.0, actor="x", reason="y").id == len(before.changes) + 1
+    assert after.drain_events()[-1].data["name"] == "max_leverage"  # restore itself emitted nothing
+
+
+def test_governor_restore_lets_an_edited_config_win() -> None:
+    _, events = _busy_governor()
+    clock = ManualClock(T0)
+    edited = RiskGovernor(RiskConfig(account_drawdown_limit=0.2, risk_per_trade=0.015), clock)
+    edited.restore(events)  # type: ignore[arg-type]
+    assert edited.config.account_drawdown_limit == 0.2  # the logged 0.15 -> 0.12 no longer applies
+    assert edited.config.risk_per_trade == 0.015
