@@ -46,7 +46,7 @@ def to_ms(value: TimeLike) -> int | None:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError):
         raise ValueError(f"bad time {value!r}: expected e.g. 2024-01-31 or 2024-01-31T08:00") from None
-    if ts is pd.NaT:
+    if pd.isna(ts):
         raise ValueError(f"bad time {value!r}")
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return int(ts.value // 1_000_000)  # .value is always nanoseconds

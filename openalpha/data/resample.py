@@ -36,7 +36,8 @@ def resample_ts(ts: np.ndarray, from_interval: str | int, to_interval: str | int
     step = interval_ms(dst)
     anchor = grid_anchor(dst)
     ts = np.asarray(ts, dtype=np.int64)
-    return ts - (ts - anchor) % step
+    out: np.ndarray = ts - (ts - anchor) % step
+    return out
 
 
 def _check_intervals(from_interval: str | int, to_interval: str | int) -> tuple[str, str]:
@@ -102,16 +103,16 @@ def resample_bars(
 def _aggregate(col: str, arr: np.ndarray, starts: np.ndarray) -> np.ndarray:
     if len(arr) == 0:
         return arr
+    out: np.ndarray
     if col in _FIRST:
-        return arr[starts]
-    if col in _LAST:
-        return arr[np.r_[starts[1:], len(arr)] - 1]
-    if col in _MAX:
-        return np.maximum.reduceat(arr, starts)
-    if col in _MIN:
-        return np.minimum.reduceat(arr, starts)
-    # sums: NaN (unknown) in any member makes the total unknown, never an undercount
-    return np.add.reduceat(arr, starts)
+        out = arr[starts]
+    elif col in _LAST:
+        out = arr[np.r_[starts[1:], len(arr)] - 1]
+    else:
+        ufunc = np.maximum if col in _MAX else np.minimum if col in _MIN else np.add
+        # sums: NaN (unknown) in any member makes the total unknown, never an undercount
+        out = ufunc.reduceat(arr, starts)
+    return out
 
 
 __all__ = ["ResampleError", "resample_bars", "resample_ts"]

@@ -26,7 +26,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import msgspec
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -34,6 +33,7 @@ import pyarrow.parquet as pq
 
 from openalpha.config.paths import Paths
 from openalpha.data.ranges import Range, subtract_ranges, union_ranges
+from openalpha.domain.codec import from_json, to_json
 from openalpha.domain.enums import Category
 from openalpha.domain.instrument import Instrument
 from openalpha.domain.intervals import interval_ms, normalize_interval
@@ -274,12 +274,16 @@ class ParquetStore:
             return empty_frame(kind)
         columns = ["ts", *KIND_COLUMNS[kind]]
         table = pq.read_table(path, columns=columns, filters=filters or None)
-        return table.to_pandas()
+        frame: pd.DataFrame = table.to_pandas()
+        return frame
 
     def coverage(self, category: str, kind: str, symbol: str, interval: str | int) -> tuple[int, int] | None:
         """(first, last) ``ts`` stored, or None."""
         path = self.path(category, kind, symbol, interval)
-        return _file_coverage(path)[:2] if path.exists() else None  # type: ignore[return-value]
+        if not path.exists():
+            return None
+        first, last, _ = _file_coverage(path)
+        return first, last
 
     def datasets(self) -> list[DatasetInfo]:
         """Every dataset in the store, sorted by category, kind, symbol, interval."""
@@ -340,17 +344,14 @@ class ParquetStore:
         with _locked(path):
             known = self.instruments(cat)
             known.update({i.symbol: i for i in instruments})
-            body = msgspec.json.encode(
-                sorted(known.values(), key=lambda i: i.symbol), decimal_format="string"
-            )
-            atomic_write_bytes(path, body)
+            atomic_write_bytes(path, to_json(sorted(known.values(), key=lambda i: i.symbol)))
         return len(known)
 
     def instruments(self, category: str) -> dict[str, Instrument]:
         path = self.root / "instruments" / f"{Category(category).value}.json"
         if not path.exists():
             return {}
-        items = msgspec.json.decode(path.read_bytes(), type=list[Instrument])
+        items = from_json(path.read_bytes(), list[Instrument])
         return {i.symbol: i for i in items}
 
     def sources(self) -> dict[str, str]:
@@ -382,7 +383,7 @@ def _file_coverage(path: Path) -> tuple[int, int, int]:
     col = meta.schema.to_arrow_schema().get_field_index("ts")
     stats = [meta.row_group(i).column(col).statistics for i in range(meta.num_row_groups)]
     if all(s is not None and s.has_min_max for s in stats):
-        return min(int(s.min) for s in stats), max(int(s.max) for s in stats), rows  # type: ignore[union-attr]
+        return min(int(s.min) for s in stats), max(int(s.max) for s in stats), rows
     ts = pq.read_table(path, columns=["ts"])["ts"].to_numpy()
     return int(ts.min()), int(ts.max()), rows
 

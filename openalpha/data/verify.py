@@ -36,7 +36,8 @@ FUNDING_JITTER_MS = 1_000
 
 def _off_hour(ms: np.ndarray) -> np.ndarray:
     rem = ms % HOUR_MS
-    return np.minimum(rem, HOUR_MS - rem) > FUNDING_JITTER_MS
+    off: np.ndarray = np.minimum(rem, HOUR_MS - rem) > FUNDING_JITTER_MS
+    return off
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ def divergence_findings(
 
 
 def _raw(info: DatasetInfo) -> pd.DataFrame:
-    return pq.read_table(info.path).to_pandas()
+    frame: pd.DataFrame = pq.read_table(info.path).to_pandas()
+    return frame
 
 
 def select_datasets(

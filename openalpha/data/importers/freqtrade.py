@@ -32,7 +32,7 @@ def _read_feather(path: Path) -> pd.DataFrame:
     missing = [c for c in CANDLE_COLUMNS if c not in table.column_names]
     if missing:
         raise CorruptFile(f"{path}: missing columns {missing} (has {table.column_names})")
-    frame = table.select(list(CANDLE_COLUMNS)).to_pandas()
+    frame: pd.DataFrame = table.select(list(CANDLE_COLUMNS)).to_pandas()
     date = frame["date"]
     if not isinstance(date.dtype, pd.DatetimeTZDtype) and not pd.api.types.is_datetime64_dtype(date.dtype):
         raise CorruptFile(f"{path}: column 'date' is {date.dtype}, expected UTC datetimes")

@@ -91,6 +91,12 @@ def test_market_data_aligns_perp_spot_mark_and_funding(filled: ParquetStore) -> 
     basis = (mark["close"] / perp["close"] - 1).abs()
     assert basis.max() < 0.01  # mark and last trade of the same Bybit perp stay close
     assert "BTCUSDT@spot" not in data.mark and "BTCUSDT@spot" not in data.funding
+    from openalpha.venue import default_instrument
+
+    assert data.instruments == {
+        "BTCUSDT": default_instrument("BTCUSDT"),
+        "BTCUSDT@spot": default_instrument("BTCUSDT@spot"),
+    }  # no instruments stored: the venue's defaults
     rates = data.funding["BTCUSDT"]  # settlements in [first bar open, last bar close)
     assert len(rates) == 31 * 3 and (np.diff(rates.index.asi8) == 8 * 3_600 * 10**9).all()
 

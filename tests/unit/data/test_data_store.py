@@ -222,3 +222,14 @@ def test_sigkill_mid_write_never_leaves_a_torn_file(store: ParquetStore) -> None
         listed = [i.path for i in store.datasets()]
         assert listed == [path]  # temp files of the killed writer are invisible to readers
     assert seen_sizes, "the writer never completed a write"
+
+
+def test_instruments_round_trip_exactly(store: ParquetStore) -> None:
+    from openalpha.venue import default_instrument
+
+    btc, eth = default_instrument("BTCUSDT"), default_instrument("ETHUSDT")
+    assert store.write_instruments("linear", [btc]) == 1
+    assert store.write_instruments("linear", [eth]) == 2
+    back = store.instruments("linear")
+    assert back == {"BTCUSDT": btc, "ETHUSDT": eth}  # Decimals survive as strings, exactly
+    assert store.instruments("spot") == {}
