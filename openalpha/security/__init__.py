@@ -26,6 +26,7 @@ from openalpha.security.vault import (
 
 __all__ = [
     "KEYED_ENVS", "MASTER_KEY_ENV", "Credentials", "KdfParams", "RedactionFilter", "Secret", "SecretRegistry",
-    "SecurityError", "Vault", "VaultEntry", "VaultError", "WrongMasterKey", "hash_password", "install_redaction",
-    "mask_key", "master_key_from_env", "needs_rehash", "redact", "register_secret", "verify_password",
+    "SecurityError", "Vault", "VaultEntry", "VaultError", "WrongMasterKey", "hash_password",
+    "install_redaction", "mask_key", "master_key_from_env", "needs_rehash", "redact", "register_secret",
+    "verify_password",
 ]  # fmt: skip

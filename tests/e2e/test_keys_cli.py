@@ -79,8 +79,8 @@ def test_keys_wrong_master_key_changes_nothing(home: Path) -> None:
         "wrong master key",
     )
     one_line_error(
-        keys(home, "set", "--env", "testnet", "--api-key", "NEWKEY0123456789", "--secret-stdin", stdin="x" * 20,
-             **wrong),
+        keys(home, "set", "--env", "testnet", "--api-key", "NEWKEY0123456789", "--secret-stdin",
+             stdin="x" * 20, **wrong),
         "wrong master key",
     )  # fmt: skip
     one_line_error(keys(home, "delete", "--env", "testnet", **wrong), "wrong master key")

@@ -75,8 +75,9 @@ def test_store_record_order_is_idempotent_and_refuses_conflicts(ledger: Ledger) 
 def test_store_same_link_id_is_independent_per_environment(ledger: Ledger) -> None:
     ledger.orders.record_order("paper", _order())
     ledger.orders.record_order("testnet", _order(qty="2"))
-    assert ledger.orders.get_order("paper", "mr-BTCUSDT-1").qty == Decimal("0.123")  # type: ignore[union-attr]
-    assert ledger.orders.get_order("testnet", "mr-BTCUSDT-1").qty == Decimal("2")  # type: ignore[union-attr]
+    paper, testnet = (ledger.orders.get_order(env, "mr-BTCUSDT-1") for env in ("paper", "testnet"))
+    assert paper is not None and paper.qty == Decimal("0.123")
+    assert testnet is not None and testnet.qty == Decimal("2")
     assert ledger.orders.get_order("mainnet", "mr-BTCUSDT-1") is None
     assert [o.qty for o in ledger.orders.open_orders("testnet")] == [Decimal("2")]
 

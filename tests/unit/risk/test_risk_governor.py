@@ -32,7 +32,8 @@ def governor(**config: object) -> tuple[RiskGovernor, ManualClock]:
 def req(target: float, current: float | None = 0.0, strategy: str = "momo", **kw: object) -> RiskRequest:
     kw.setdefault("volatility", 0.6)
     kw.setdefault("stop_distance", 0.05)
-    return RiskRequest(strategy=strategy, symbol="BTCUSDT", ts=T0, target=target, current=current, **kw)  # type: ignore[arg-type]
+    return RiskRequest(strategy=strategy, symbol="BTCUSDT", ts=T0, target=target, current=current,
+                       **kw)  # type: ignore[arg-type]  # fmt: skip
 
 
 def state(**kw: object) -> RiskState:
@@ -202,7 +203,8 @@ def test_governor_property_approved_lies_between_current_and_target(
 ) -> None:
     gov, _ = governor()
     s = state(equity=equity, peak_equity=equity and equity * 1.05, day_start_equity=equity,
-              strategy_equity=strategy_equity, strategy_peak_equity=strategy_equity, strategy_other_notional=other)  # fmt: skip
+              strategy_equity=strategy_equity, strategy_peak_equity=strategy_equity,
+              strategy_other_notional=other)  # fmt: skip
     d = gov.evaluate(req(target, current=current, volatility=vol, stop_distance=None), s)
     low, high = sorted((current, target))
     assert low - 1e-9 <= d.approved <= high + 1e-9

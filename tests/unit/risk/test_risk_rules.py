@@ -40,7 +40,8 @@ def ctx(scale: float = 1.0, now: int = T0, **config: object) -> RuleContext:
 
 
 def req(target: float, current: float | None = 0.0, **kw: object) -> RiskRequest:
-    return RiskRequest(strategy="momo", symbol="BTCUSDT", ts=T0, target=target, current=current, **kw)  # type: ignore[arg-type]
+    return RiskRequest(strategy="momo", symbol="BTCUSDT", ts=T0, target=target, current=current,
+                       **kw)  # type: ignore[arg-type]  # fmt: skip
 
 
 def state(**kw: object) -> RiskState:
