@@ -44,7 +44,9 @@ S_PERP, S_STEP, S_MIN_QTY, S_MIN_NOTIONAL, S_TAKER, S_MAKER = range(6)
 SPEC_COLS = 6
 # per-instrument state (columns of `state`)
 P_POS, P_ENTRY, P_MARGIN, P_LIQ, P_LAST, P_TRADE, P_PENDING, P_WANT = range(8)
-STATE_COLS = 8
+# exit trigger levels: trade low/high and mark low/high that touch a stop, take-profit or liquidation
+P_TLO, P_THI, P_MLO, P_MHI = range(8, 12)
+STATE_COLS = 12
 EPS = 1e-12
 
 
@@ -65,31 +67,52 @@ def _record_fill(fills, acct, k, j, qty, px, fee, kind, realized, trade, lost, t
 
 
 @numba.njit(cache=True)
-def _refresh_margin(state, spec, tiers, j, leverage):  # type: ignore[no-untyped-def]
-    """Initial margin and liquidation price of perp ``j`` after its position changed."""
+def _refresh_margin(state, spec, tiers, j, cfg):  # type: ignore[no-untyped-def]
+    """Initial margin, liquidation price and exit trigger levels of ``j`` after its position changed."""
+    leverage, stop, take, use_liq = cfg[0], cfg[4], cfg[5], cfg[6]
     pos = state[j, P_POS]
-    if spec[j, S_PERP] == 0.0 or pos == 0.0:
-        state[j, P_MARGIN] = 0.0
-        state[j, P_LIQ] = 0.0
+    state[j, P_MARGIN] = 0.0
+    state[j, P_LIQ] = 0.0
+    state[j, P_TLO] = -np.inf
+    state[j, P_MLO] = -np.inf
+    state[j, P_THI] = np.inf
+    state[j, P_MHI] = np.inf
+    if pos == 0.0:
         return
     entry = state[j, P_ENTRY]
     qty = abs(pos)
-    value = qty * entry
-    mm = _mm(value, tiers[j, 0], tiers[j, 1], tiers[j, 2])
-    state[j, P_MARGIN] = value / leverage
     sign = 1.0 if pos > 0 else -1.0
-    state[j, P_LIQ] = _liq_price(sign, entry, leverage, mm / value, 0.0, qty, 0.0)
+    if spec[j, S_PERP] != 0.0:
+        value = qty * entry
+        mm = _mm(value, tiers[j, 0], tiers[j, 1], tiers[j, 2])
+        state[j, P_MARGIN] = value / leverage
+        state[j, P_LIQ] = _liq_price(sign, entry, leverage, mm / value, 0.0, qty, 0.0)
+    liq = state[j, P_LIQ] if use_liq > 0.0 else 0.0
+    if sign > 0:
+        if stop > 0.0:
+            state[j, P_TLO] = entry * (1.0 - stop)
+        if take > 0.0:
+            state[j, P_THI] = entry * (1.0 + take)
+        if liq > 0.0:
+            state[j, P_MLO] = liq
+    else:
+        if stop > 0.0:
+            state[j, P_THI] = entry * (1.0 + stop)
+        if take > 0.0:
+            state[j, P_TLO] = entry * (1.0 - take)
+        if liq > 0.0:
+            state[j, P_MHI] = liq
 
 
 @numba.njit(cache=True)
-def _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, kind, leverage, trigger):  # type: ignore[no-untyped-def]
+def _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, kind, cfg, trigger):  # type: ignore[no-untyped-def]
     """Execute ``dq`` (signed) of instrument ``j`` at ``px``: fees, realised P&L, new average
     entry, margin; a flip is recorded as a close and an open."""
     pos = state[j, P_POS]
     if pos != 0.0 and (pos > 0) != (dq > 0) and abs(dq) > abs(pos) + EPS:
         close = -pos
-        _apply(state, spec, tiers, fills, acct, k, j, close, px, rate, kind, leverage, trigger)
-        _apply(state, spec, tiers, fills, acct, k, j, dq - close, px, rate, kind, leverage, trigger)
+        _apply(state, spec, tiers, fills, acct, k, j, close, px, rate, kind, cfg, trigger)
+        _apply(state, spec, tiers, fills, acct, k, j, dq - close, px, rate, kind, cfg, trigger)
         return
     fee = abs(dq) * px * rate
     acct[A_CASH] -= fee
@@ -112,7 +135,7 @@ def _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, kind, leverage, 
     if new == 0.0:
         state[j, P_ENTRY] = 0.0
     _record_fill(fills, acct, k, j, dq, px, fee, kind, realized, state[j, P_TRADE], 0.0, trigger)
-    _refresh_margin(state, spec, tiers, j, leverage)
+    _refresh_margin(state, spec, tiers, j, cfg)
 
 
 @numba.njit(cache=True)
@@ -203,7 +226,7 @@ def _execute_pending(state, spec, tiers, fills, acct, o, h, lo, v, k, j, equity,
         if not through:
             acct[A_REPOSTS] += 1.0  # stays pending: re-placed at the next open
             return
-        _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, K_LIMIT, leverage, px)
+        _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, K_LIMIT, cfg, px)
     else:
         vol = v[k, j]
         share = min(1.0, abs(dq) / vol) if vol > 0 else 1.0
@@ -213,14 +236,14 @@ def _execute_pending(state, spec, tiers, fills, acct, o, h, lo, v, k, j, equity,
             px = px0
         if side < 0 and px > px0:
             px = px0
-        _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, K_MARKET, leverage, px0)
+        _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, K_MARKET, cfg, px0)
     state[j, P_PENDING] = 0.0
 
 
 @numba.njit(cache=True)
 def _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg):  # type: ignore[no-untyped-def]
     """Stop-loss, then liquidation, then take-profit on bar ``k``'s range (pessimistic order)."""
-    leverage, slip, stop, take, use_liq = cfg[0], cfg[1], cfg[4], cfg[5], cfg[6]
+    slip, stop, take, use_liq = cfg[1], cfg[4], cfg[5], cfg[6]
     pos = state[j, P_POS]
     if pos == 0.0:
         return
@@ -231,7 +254,7 @@ def _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg
         if (side > 0 and lo[k, j] <= level) or (side < 0 and h[k, j] >= level):
             px = min(level, o[k, j]) if side > 0 else max(level, o[k, j])  # a gap fills at the open
             px = px * (1.0 - side * slip)
-            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, spec[j, S_TAKER], K_STOP, leverage, level)
+            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, spec[j, S_TAKER], K_STOP, cfg, level)
             state[j, P_PENDING] = 0.0
             return
     if use_liq > 0.0 and spec[j, S_PERP] != 0.0:
@@ -242,7 +265,7 @@ def _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg
             state[j, P_POS] = 0.0
             state[j, P_ENTRY] = 0.0
             _record_fill(fills, acct, k, j, -pos, liq, 0.0, K_LIQ, -lost, state[j, P_TRADE], lost, liq)
-            _refresh_margin(state, spec, tiers, j, leverage)
+            _refresh_margin(state, spec, tiers, j, cfg)
             state[j, P_PENDING] = 0.0
             return
     if take > 0.0:
@@ -250,7 +273,7 @@ def _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg
         if (side > 0 and h[k, j] >= level) or (side < 0 and lo[k, j] <= level):
             px = max(level, o[k, j]) if side > 0 else min(level, o[k, j])
             px = px * (1.0 - side * slip)
-            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, spec[j, S_TAKER], K_TAKE, leverage, level)
+            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, spec[j, S_TAKER], K_TAKE, cfg, level)
             state[j, P_PENDING] = 0.0
 
 
@@ -277,54 +300,25 @@ def _settle_funding(state, spec, acct, funds, fund_rate, mo, k, j):  # type: ign
 
 
 @numba.njit(cache=True)
-def _close_out(state, spec, tiers, fills, acct, c, k, leverage):  # type: ignore[no-untyped-def]
+def _close_out(state, spec, tiers, fills, acct, c, k, cfg):  # type: ignore[no-untyped-def]
     """Bankrupt account: close every position at the close and stop trading."""
     for j in range(state.shape[0]):
         pos = state[j, P_POS]
         if pos != 0.0:
             px = c[k, j] if not np.isnan(c[k, j]) else state[j, P_LAST]
-            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, 0.0, K_CLOSEOUT, leverage, px)
+            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, 0.0, K_CLOSEOUT, cfg, px)
         state[j, P_PENDING] = 0.0
     acct[A_BANKRUPT] = 1.0
 
 
 @numba.njit(cache=True)
-def _take_targets(state, target, k, j):  # type: ignore[no-untyped-def]
-    """A target decided at the close of bar k−1 that differs from the previous one becomes pending."""
-    if k < 1:
-        return
-    t = target[k - 1, j]
-    if k == 1 or t != target[k - 2, j]:
-        state[j, P_WANT] = t
-        state[j, P_PENDING] = 1.0 if (t != 0.0 or state[j, P_POS] != 0.0) else 0.0
-
-
-@numba.njit(cache=True)
-def _trade_bar(state, spec, tiers, fills, funds, acct, o, h, lo, v, mo, mh, ml, target, fund_rate, k, cfg):  # type: ignore[no-untyped-def]
-    """Steps 1–4 of bar ``k``: new targets, funding, orders at the open, intrabar exits."""
-    m = state.shape[0]
-    band = cfg[8]
-    for j in range(m):
-        _take_targets(state, target, k, j)
-        if cfg[7] > 0.0:
-            _settle_funding(state, spec, acct, funds, fund_rate, mo, k, j)
-    eq_open = _equity(state, spec, acct, o, k)
-    for j in range(m):
-        if np.isnan(o[k, j]) or np.isnan(h[k, j]) or np.isnan(lo[k, j]):
-            continue  # no bar for this instrument: nothing trades, it is valued at its last price
-        state[j, P_LAST] = o[k, j]
-        drifting = band > 0.0 and state[j, P_PENDING] == 0.0 and eq_open > 0.0 and k >= 1
-        if drifting and abs(state[j, P_POS] * o[k, j] / eq_open - state[j, P_WANT]) > band:
-            state[j, P_PENDING] = 1.0
-        if state[j, P_PENDING] != 0.0:
-            _execute_pending(state, spec, tiers, fills, acct, o, h, lo, v, k, j, eq_open, cfg)
-        _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg)
-
-
-@numba.njit(cache=True)
-def run_kernel(o, h, lo, c, v, mo, mh, ml, target, fund_rate, spec, tiers, cfg, capital, fill_cap, fund_cap):  # type: ignore[no-untyped-def]
+def run_kernel(o, h, lo, c, v, mo, mh, ml, target, fund_rate, spec, tiers, cfg, capital, fill_cap, fund_cap):  # type: ignore[no-untyped-def]  # noqa: C901
     """The backtest loop. ``cfg`` = [leverage, slippage fraction, impact, limit offset fraction,
-    stop-loss, take-profit, liquidation on (1/0), funding on (1/0), rebalance band]."""
+    stop-loss, take-profit, liquidation on (1/0), funding on (1/0), rebalance band].
+
+    Kept flat on purpose: a call that passes arrays costs reference counting on every bar, so
+    helpers run only when something happens (an order, a settlement, a touched exit level).
+    """
     n, m = o.shape
     state = np.zeros((m, STATE_COLS))
     acct = np.zeros(ACCT_SLOTS)
@@ -333,18 +327,55 @@ def run_kernel(o, h, lo, c, v, mo, mh, ml, target, fund_rate, spec, tiers, cfg, 
     funds = np.zeros((fund_cap, FUND_COLS))
     equity = np.empty(n)
     positions = np.zeros((n, m))
+    use_funding, band = cfg[7], cfg[8]
+    for j in range(m):
+        _refresh_margin(state, spec, tiers, j, cfg)  # flat: no trigger levels
     for k in range(n):
         if acct[A_BANKRUPT] == 0.0:
-            _trade_bar(
-                state, spec, tiers, fills, funds, acct, o, h, lo, v, mo, mh, ml, target, fund_rate, k, cfg
-            )
+            # 1. targets decided at the previous close; 2. funding on the position carried in
+            active = band > 0.0
+            for j in range(m):
+                if k >= 1:
+                    t = target[k - 1, j]
+                    if k == 1 or t != target[k - 2, j]:
+                        state[j, P_WANT] = t
+                        state[j, P_PENDING] = 1.0 if (t != 0.0 or state[j, P_POS] != 0.0) else 0.0
+                if use_funding > 0.0 and state[j, P_POS] != 0.0 and not np.isnan(fund_rate[k, j]):
+                    _settle_funding(state, spec, acct, funds, fund_rate, mo, k, j)
+                active = active or state[j, P_PENDING] != 0.0
+            eq_open = _equity(state, spec, acct, o, k) if active else 0.0
+            # 3. orders at the open; 4. intrabar exits
+            for j in range(m):
+                if np.isnan(o[k, j]) or np.isnan(h[k, j]) or np.isnan(lo[k, j]):
+                    continue  # no bar for this instrument: nothing trades, it is valued at its last price
+                state[j, P_LAST] = o[k, j]
+                drifting = band > 0.0 and state[j, P_PENDING] == 0.0 and eq_open > 0.0 and k >= 1
+                if drifting and abs(state[j, P_POS] * o[k, j] / eq_open - state[j, P_WANT]) > band:
+                    state[j, P_PENDING] = 1.0
+                if state[j, P_PENDING] != 0.0:
+                    _execute_pending(state, spec, tiers, fills, acct, o, h, lo, v, k, j, eq_open, cfg)
+                touched = (
+                    lo[k, j] <= state[j, P_TLO]
+                    or h[k, j] >= state[j, P_THI]
+                    or ml[k, j] <= state[j, P_MLO]
+                    or mh[k, j] >= state[j, P_MHI]
+                )
+                if touched and state[j, P_POS] != 0.0:
+                    _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg)
+        # 5. equity at the close
+        eq = acct[A_CASH]
         for j in range(m):
-            if not np.isnan(c[k, j]):
-                state[j, P_LAST] = c[k, j]
-            positions[k, j] = state[j, P_POS]
-        eq = _equity(state, spec, acct, c, k)
+            px = c[k, j]
+            if np.isnan(px):
+                px = state[j, P_LAST]
+            else:
+                state[j, P_LAST] = px
+            pos = state[j, P_POS]
+            positions[k, j] = pos
+            if pos != 0.0:
+                eq += pos * (px - state[j, P_ENTRY]) if spec[j, S_PERP] != 0.0 else pos * px
         if eq <= 0.0 and acct[A_BANKRUPT] == 0.0:
-            _close_out(state, spec, tiers, fills, acct, c, k, cfg[0])
+            _close_out(state, spec, tiers, fills, acct, c, k, cfg)
             eq = _equity(state, spec, acct, c, k)
         equity[k] = eq
     return equity, positions, fills[: int(acct[A_NFILL])], funds[: int(acct[A_NFUND])], acct
