@@ -44,9 +44,12 @@ from openalpha.domain.market_data import MarketData
 from openalpha.strategies import SmaCross
 from openalpha.venue import default_instrument
 
-SHARED = Path(os.environ.get("OPENALPHA_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED = Path(
+    os.environ.get("OPENALPHA_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 SRC = SHARED / "Dkotl_trade_bot/bybit/futures"
 FEE = 0.00055
+CAPITAL = 1e9  # large enough that fees never shrink orders below the minimum size
 
 
 def tiled_data(n: int) -> MarketData:
@@ -65,8 +68,12 @@ def tiled_data(n: int) -> MarketData:
     rates = pd.read_feather(SRC / "BTC_USDT_USDT-1h-funding_rate.feather")["open"].to_numpy(dtype=np.float64)
     settle = index[480::480]
     funding = pd.Series(np.tile(rates, -(-len(settle) // len(rates)))[: len(settle)], index=settle)
-    return MarketData(interval="1", bars={"BTCUSDT": bars}, funding={"BTCUSDT": funding},
-                      instruments={"BTCUSDT": default_instrument("BTCUSDT")})
+    return MarketData(
+        interval="1",
+        bars={"BTCUSDT": bars},
+        funding={"BTCUSDT": funding},
+        instruments={"BTCUSDT": default_instrument("BTCUSDT")},
+    )
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -92,25 +99,48 @@ def main() -> None:
     data = tiled_data(args.bars)
     n = args.bars
     strategy = SmaCross(fast=20, slow=100)
-    config = BacktestConfig(leverage=10.0, fee_tier="VIP0", slippage_bps=1.0, funding=True, liquidation=True)
+    config = BacktestConfig(
+        capital=CAPITAL, leverage=10.0, fee_tier="VIP0", slippage_bps=1.0, funding=True, liquidation=True
+    )
     targets = strategy.targets(data)
     arr = prepare(data, targets, config)
     simulate(arr, config)  # warm-up: load/compile the numba kernel
     t_engine, out = timed(lambda: simulate(arr, config), args.repeat)
     t_e2e, res = timed(lambda: run_backtest(strategy, data, config), max(3, args.repeat // 2))
     m = res.metrics
-    emit(tool="openalpha", part="engine", bars=n, seconds=t_engine, bars_per_s=n / t_engine,
-         fills=len(out[2]), funding_settlements=len(out[3]))
-    emit(tool="openalpha", part="end_to_end", bars=n, seconds=t_e2e, bars_per_s=n / t_e2e, trades=m["trades"],
-         liquidations=m["liquidations"], funding_paid=m["funding_paid"], fees_paid=m["fees_paid"],
-         final_equity=m["final_equity"])
+    emit(
+        tool="openalpha",
+        part="engine",
+        bars=n,
+        seconds=t_engine,
+        bars_per_s=n / t_engine,
+        fills=len(out[2]),
+        funding_settlements=len(out[3]),
+    )
+    emit(
+        tool="openalpha",
+        part="end_to_end",
+        bars=n,
+        seconds=t_e2e,
+        bars_per_s=n / t_e2e,
+        trades=m["trades"],
+        liquidations=m["liquidations"],
+        funding_paid=m["funding_paid"],
+        fees_paid=m["fees_paid"],
+        final_equity=m["final_equity"],
+    )
 
     tracemalloc.start()
     run_backtest(strategy, data, config)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    emit(tool="openalpha", part="memory", bars=n, tracemalloc_peak_mb=peak / 2**20,
-         max_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    emit(
+        tool="openalpha",
+        part="memory",
+        bars=n,
+        tracemalloc_peak_mb=peak / 2**20,
+        max_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
 
     # the same signals for the peers: enter when the target turns 1, exit when it turns 0
     sig = targets["BTCUSDT"].to_numpy() > 0
@@ -120,19 +150,36 @@ def main() -> None:
 
     close = pd.Series(bars["close"].to_numpy(), index=naive)
     price = pd.Series(bars["open"].to_numpy(), index=naive)
-    entries = pd.Series(np.concatenate([[False], sig[:-1] & ~np.concatenate([[False], sig[:-2]])]), index=naive)
+    entries = pd.Series(
+        np.concatenate([[False], sig[:-1] & ~np.concatenate([[False], sig[:-2]])]), index=naive
+    )
     exits = pd.Series(np.concatenate([[False], ~sig[:-1] & np.concatenate([[False], sig[:-2]])]), index=naive)
 
     def vbt_run() -> Any:
-        return vbt.Portfolio.from_signals(close, entries, exits, price=price, fees=FEE, init_cash=10_000.0,
-                                          size=np.inf, freq="1min")
+        return vbt.Portfolio.from_signals(
+            close, entries, exits, price=price, fees=FEE, init_cash=CAPITAL, size=np.inf, freq="1min"
+        )
 
     vbt_run()  # warm-up (numba compile)
     t_vbt, pf = timed(vbt_run, args.repeat)
-    emit(tool="vectorbt", version=vbt.__version__, part="from_signals", bars=n, seconds=t_vbt, bars_per_s=n / t_vbt,
-         trades=int(pf.trades.count()), final_equity=float(pf.final_value()), index="tz-naive")
-    emit(tool="openalpha", part="speedup_vs_vectorbt", engine=t_vbt / t_engine, end_to_end=t_vbt / t_e2e,
-         target=10.0)
+    emit(
+        tool="vectorbt",
+        version=vbt.__version__,
+        part="from_signals",
+        bars=n,
+        seconds=t_vbt,
+        bars_per_s=n / t_vbt,
+        trades=int(pf.trades.count()),
+        final_equity=float(pf.final_value()),
+        index="tz-naive",
+    )
+    emit(
+        tool="openalpha",
+        part="speedup_vs_vectorbt",
+        engine=t_vbt / t_engine,
+        end_to_end=t_vbt / t_e2e,
+        target=10.0,
+    )
 
     if not args.skip_backtesting_py:
         import backtesting
@@ -154,10 +201,18 @@ def main() -> None:
         frame.index = naive
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            bt = FractionalBacktest(frame, Replay, cash=10_000.0, commission=FEE, fractional_unit=1e-8)
+            bt = FractionalBacktest(frame, Replay, cash=CAPITAL, commission=FEE, fractional_unit=1e-8)
             t_bt, stats = timed(bt.run, 1)
-        emit(tool="backtesting.py", version=backtesting.__version__, part="run", bars=n, seconds=t_bt,
-             bars_per_s=n / t_bt, trades=int(stats["# Trades"]), final_equity=float(stats["Equity Final [$]"]))
+        emit(
+            tool="backtesting.py",
+            version=backtesting.__version__,
+            part="run",
+            bars=n,
+            seconds=t_bt,
+            bars_per_s=n / t_bt,
+            trades=int(stats["# Trades"]),
+            final_equity=float(stats["Equity Final [$]"]),
+        )
     emit(tool="env", python=sys.version.split()[0], cpus=os.cpu_count())
 
 

@@ -132,9 +132,16 @@ def prepare(data: MarketData, targets: pd.DataFrame, config: BacktestConfig) -> 
     bars = [data.bars[k] for k in symbols]
     marks = [data.mark.get(k) for k in symbols]
     o, h, lo, c, v = (_matrix(bars, col, n) for col in ("open", "high", "low", "close", "volume"))
-    mo, mh, ml = (_matrix(marks, col, n) for col in ("open", "high", "low"))
-    # no mark bar: fall back to the trade bar (documented); spot has no mark price at all
-    mo, mh, ml = np.where(np.isnan(mo), o, mo), np.where(np.isnan(mh), h, mh), np.where(np.isnan(ml), lo, ml)
+    if any(mk is not None for mk in marks):
+        mo, mh, ml = (_matrix(marks, col, n) for col in ("open", "high", "low"))
+        # no mark bar: fall back to the trade bar (documented); spot has no mark price at all
+        mo, mh, ml = (
+            np.where(np.isnan(mo), o, mo),
+            np.where(np.isnan(mh), h, mh),
+            np.where(np.isnan(ml), lo, ml),
+        )
+    else:
+        mo, mh, ml = o, h, lo  # no mark data at all: the trade bars (shared, no copy)
     return Arrays(
         symbols=symbols,
         index=index,

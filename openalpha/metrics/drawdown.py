@@ -22,9 +22,12 @@ def max_drawdown(equity: np.ndarray, initial: float | None = None) -> float:
     return float(np.min(drawdown(equity, initial)))
 
 
-def max_drawdown_duration(equity: np.ndarray, initial: float | None = None) -> int:
-    """The longest run of bars spent below a previous peak (an unrecovered one runs to the end)."""
-    under = (drawdown(equity, initial) < 0).astype(np.int8)
+def max_drawdown_duration(
+    equity: np.ndarray, initial: float | None = None, dd: np.ndarray | None = None
+) -> int:
+    """The longest run of bars spent below a previous peak (an unrecovered one runs to the end).
+    ``dd`` is :func:`drawdown`'s result when the caller already has it."""
+    under = ((drawdown(equity, initial) if dd is None else dd) < 0).astype(np.int8)
     if not under.any():
         return 0
     edges = np.diff(np.concatenate(([0], under, [0])))

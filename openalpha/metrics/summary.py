@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from openalpha.domain.intervals import interval_minutes
-from openalpha.metrics.drawdown import max_drawdown, max_drawdown_duration
+from openalpha.metrics.drawdown import drawdown, max_drawdown_duration
 from openalpha.metrics.returns import (
     bar_returns,
     cagr,
@@ -26,9 +26,10 @@ def equity_metrics(equity: np.ndarray, initial: float, interval: str | int) -> d
     eq = np.asarray(equity, dtype=np.float64)
     ppy = periods_per_year(interval)
     r = bar_returns(eq, initial)
-    mdd = max_drawdown(eq, initial)
+    dd = drawdown(eq, initial)
+    mdd = float(dd.min()) if len(dd) else 0.0
     growth = cagr(eq, initial, ppy)
-    dd_bars = max_drawdown_duration(eq, initial)
+    dd_bars = max_drawdown_duration(eq, initial, dd)
     return {
         "total_return": total_return(eq, initial),
         "cagr": growth,
