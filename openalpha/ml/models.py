@@ -159,7 +159,9 @@ class TabularModel:
 
     def _raw(self, mat: np.ndarray) -> np.ndarray:
         if self.spec.kind == "lgbm":
-            return np.asarray(self.estimator.booster_.predict(mat), dtype=np.float64)
+            return np.asarray(
+                self.estimator.booster_.predict(mat, num_threads=self.spec.threads), dtype=np.float64
+            )
         booster = self.estimator.get_booster()
         return np.asarray(booster.inplace_predict(mat), dtype=np.float64)
 

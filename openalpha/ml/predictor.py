@@ -70,8 +70,12 @@ def model_probability(data: MarketData, symbol: str, model: TabularModel) -> pd.
     """P(up) per bar from a pre-trained ``model`` (NaN where a feature is not yet defined)."""
     inp = feature_input(data, symbol)
     X = compute_features(inp, model.feature_names)
-    p = model.predict(X)
-    p[~np.isfinite(X.to_numpy()).all(axis=1)] = np.nan
+    complete = np.isfinite(X.to_numpy()).all(axis=1)
+    p = np.full(len(X), np.nan)
+    if complete.any():
+        p[complete] = model.predict(X[complete])
+    else:
+        model.matrix(X)  # no complete row: still refuse missing features with the model's own error
     return pd.Series(p, index=X.index, name="prediction")
 
 

@@ -9,70 +9,87 @@ spot leg (``<symbol>@spot``), with the spot close.
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
-from openalpha.ml.features.inputs import FeatureInput, align_events
+from openalpha.ml.features.inputs import FeatureInput
 from openalpha.ml.features.registry import feature
 
 SETTLEMENT_MS = 8 * 3_600_000
 
 
-def _events_on_bars(x: FeatureInput, key: str, events: pd.Series) -> pd.Series:
-    """Settlement-indexed ``events`` aligned to bars: the value of the last settlement at or before each open."""
+def window_mean_std(values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rolling mean and sample std over ``n`` values; NaN wherever the window holds a NaN."""
+    mean = np.full(values.shape, np.nan)
+    std = np.full(values.shape, np.nan)
+    if len(values) >= n:
+        view = sliding_window_view(values, n)
+        m = view.mean(axis=1)
+        sq = sliding_window_view(values * values, n).mean(axis=1)
+        mean[n - 1 :] = m
+        std[n - 1 :] = np.sqrt(np.clip(sq - m * m, 0.0, None) * (n / (n - 1.0)))
+    return mean, std
 
-    return x.memo(f"funding:{key}", lambda: align_events(x.index, events))
+
+def _z(values: np.ndarray, n: int) -> np.ndarray:
+    mean, std = window_mean_std(values, n)
+    with np.errstate(invalid="ignore"):
+        return np.divide(values - mean, std, out=np.full(values.shape, np.nan), where=std > 0)
 
 
-def _rates(x: FeatureInput) -> pd.Series:
+def _rates(x: FeatureInput) -> np.ndarray:
     assert x.funding_events is not None  # guarded by needs={"funding"}
-    return x.funding_events
+    return x.memo("rates", lambda: x.funding_events.to_numpy(dtype=np.float64))  # type: ignore[union-attr]
+
+
+def _on_bars(x: FeatureInput, key: str, per_settlement: np.ndarray) -> np.ndarray:
+    """A per-settlement series aligned to bars: the value of the last settlement at or before each open."""
+
+    def positions() -> np.ndarray:
+        assert x.funding_events is not None
+        return x.funding_events.index.searchsorted(x.index, side="right") - 1
+
+    def build() -> np.ndarray:
+        pos = x.memo("funding:pos", positions)
+        return np.where(pos >= 0, per_settlement[np.maximum(pos, 0)], np.nan)
+
+    return x.memo(f"funding:{key}", build)
 
 
 @feature("funding_rate", "funding", 1, window_ms=SETTLEMENT_MS, needs=["funding"])
-def _funding_rate(x: FeatureInput) -> pd.Series:
-    return x.funding_on_bars()
+def _funding_rate(x: FeatureInput) -> np.ndarray:
+    return _on_bars(x, "rate", _rates(x))
 
 
 for _k in (3, 21):
     feature(f"funding_mean_{_k}", "funding", 1, window_ms=_k * SETTLEMENT_MS, needs=["funding"])(
-        lambda x, k=_k: _events_on_bars(x, f"mean{k}", _rates(x).rolling(k).mean())
+        lambda x, k=_k: _on_bars(x, f"mean{k}", window_mean_std(_rates(x), k)[0])
     )
 
 
 @feature("funding_z_21", "funding", 1, window_ms=21 * SETTLEMENT_MS, needs=["funding"])
-def _funding_z(x: FeatureInput) -> pd.Series:
-    rates = _rates(x)
-    roll = rates.rolling(21)
-    std = roll.std()
-    return _events_on_bars(x, "z21", (rates - roll.mean()) / std.where(std > 0))
+def _funding_z(x: FeatureInput) -> np.ndarray:
+    return _on_bars(x, "z21", _z(_rates(x), 21))
 
 
 @feature("funding_change", "funding", 1, window_ms=2 * SETTLEMENT_MS, needs=["funding"])
-def _funding_change(x: FeatureInput) -> pd.Series:
-    return _events_on_bars(x, "diff", _rates(x).diff())
+def _funding_change(x: FeatureInput) -> np.ndarray:
+    rates = _rates(x)
+    return _on_bars(x, "diff", np.concatenate([[np.nan], np.diff(rates)]))
 
 
-def _mark_basis(x: FeatureInput) -> pd.Series:
+def _mark_basis(x: FeatureInput) -> np.ndarray:
     assert x.mark_close is not None  # guarded by needs={"mark"}
-    return x.memo("basis_mark", lambda: x.close / x.mark_close - 1.0)
+    return x.memo("basis_mark", lambda: x.col("close") / x.mark_close.to_numpy(dtype=np.float64) - 1.0)  # type: ignore[union-attr]
 
 
-def _spot_basis(x: FeatureInput) -> pd.Series:
+def _spot_basis(x: FeatureInput) -> np.ndarray:
     assert x.spot_close is not None  # guarded by needs={"spot"}
-    return x.memo("basis_spot", lambda: x.close / x.spot_close - 1.0)
+    return x.memo("basis_spot", lambda: x.col("close") / x.spot_close.to_numpy(dtype=np.float64) - 1.0)  # type: ignore[union-attr]
 
 
 feature("basis_mark", "basis", 1, needs=["mark"])(_mark_basis)
-feature("basis_mark_mean_24", "basis", 24, needs=["mark"])(lambda x: _mark_basis(x).rolling(24).mean())
-
-
-@feature("basis_mark_z_72", "basis", 72, needs=["mark"])
-def _basis_mark_z(x: FeatureInput) -> pd.Series:
-    basis = _mark_basis(x)
-    roll = basis.rolling(72)
-    std = roll.std()
-    return (basis - roll.mean()) / std.where(std > 0)
-
-
+feature("basis_mark_mean_24", "basis", 24, needs=["mark"])(lambda x: window_mean_std(_mark_basis(x), 24)[0])
+feature("basis_mark_z_72", "basis", 72, needs=["mark"])(lambda x: _z(_mark_basis(x), 72))
 feature("basis_spot", "basis", 1, needs=["spot"])(_spot_basis)
-feature("basis_spot_mean_24", "basis", 24, needs=["spot"])(lambda x: _spot_basis(x).rolling(24).mean())
+feature("basis_spot_mean_24", "basis", 24, needs=["spot"])(lambda x: window_mean_std(_spot_basis(x), 24)[0])

@@ -13,10 +13,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pandas as pd
+import talib
 
 from openalpha.ml.features.inputs import FeatureInput
 from openalpha.ml.features.registry import feature
-from openalpha.ml.features.statistical import log_close, realised_vol
+from openalpha.ml.features.statistical import lagged_diff, realised_vol
 
 VOL_BARS = 24
 FIT_BARS = 500
@@ -27,26 +28,30 @@ _REGIME_WINDOW = VOL_BARS + 1 + FIT_BARS + REFIT_BARS
 
 @numba.njit(cache=True)
 def _kmeans_1d(values: np.ndarray, k: int, iterations: int) -> np.ndarray:
-    """Sorted centroids of ``values`` (all finite) by Lloyd's algorithm, seeded at quantiles."""
+    """Sorted centroids of ``values`` (all finite) by Lloyd's algorithm, seeded at quantiles.
+
+    In one dimension each cluster is a contiguous run of the sorted values, split at the
+    midpoints between neighbouring centroids, so an iteration is k binary searches plus prefix
+    sums (a value on a midpoint stays in the lower cluster).
+    """
     data = np.sort(values)
     n = data.size
+    prefix = np.zeros(n + 1)
+    for i in range(n):
+        prefix[i + 1] = prefix[i] + data[i]
     centroids = np.empty(k)
     for j in range(k):
         centroids[j] = data[min(n - 1, int((2 * j + 1) * n / (2 * k)))]
+    cuts = np.empty(k + 1, dtype=np.int64)
+    cuts[0], cuts[k] = 0, n
     for _ in range(iterations):
-        sums = np.zeros(k)
-        counts = np.zeros(k)
-        for v in data:
-            best = 0
-            for j in range(1, k):
-                if abs(v - centroids[j]) < abs(v - centroids[best]):
-                    best = j
-            sums[best] += v
-            counts[best] += 1
+        for j in range(1, k):
+            cuts[j] = np.searchsorted(data, 0.5 * (centroids[j - 1] + centroids[j]), side="right")
         moved = False
         for j in range(k):
-            if counts[j] > 0:
-                new = sums[j] / counts[j]
+            lo, hi = cuts[j], cuts[j + 1]
+            if hi > lo:
+                new = (prefix[hi] - prefix[lo]) / (hi - lo)
                 if new != centroids[j]:
                     moved = True
                 centroids[j] = new
@@ -83,7 +88,8 @@ def _assign_regimes(
 
 def _vol_regime(x: FeatureInput) -> tuple[np.ndarray, np.ndarray]:
     def build() -> tuple[np.ndarray, np.ndarray]:
-        logvol = np.log(realised_vol(x, VOL_BARS).to_numpy(dtype=np.float64))
+        with np.errstate(divide="ignore"):
+            logvol = np.log(realised_vol(x, VOL_BARS))
         block = x.index.as_unit("ms").asi8 // (x.interval_ms * REFIT_BARS)
         refit = np.zeros(len(block), dtype=np.bool_)
         refit[1:] = block[1:] != block[:-1]
@@ -98,17 +104,17 @@ feature("vol_regime_dist", "regime", _REGIME_WINDOW)(lambda x: _vol_regime(x)[1]
 
 @feature("vol_pct_rank_500", "regime", VOL_BARS + 1 + 500)
 def _vol_rank(x: FeatureInput) -> pd.Series:
-    return realised_vol(x, VOL_BARS).rolling(500).rank(pct=True)
+    return pd.Series(realised_vol(x, VOL_BARS), index=x.index).rolling(500).rank(pct=True)
 
 
 @feature("trend_regime", "regime", 210)
-def _trend_regime(x: FeatureInput) -> pd.Series:
-    lc = log_close(x)
-    close = x.close
-    sma50 = close.rolling(50).mean()
-    sma200 = close.rolling(200).mean()
-    rising = sma50.diff(10) > 0
-    up = (close > sma200) & rising
-    down = (close < sma200) & ~rising & sma50.diff(10).notna()
-    out = pd.Series(0.0, index=lc.index).where(sma200.notna() & sma50.diff(10).notna())
-    return out.mask(up, 1.0).mask(down, -1.0)
+def _trend_regime(x: FeatureInput) -> np.ndarray:
+    """+1 above the 200-bar mean with the 50-bar mean rising over 10 bars, -1 the mirror, else 0."""
+    close = x.col("close")
+    sma200 = talib.SMA(close, 200)
+    slope = lagged_diff(talib.SMA(close, 50), 10)
+    out = np.where(np.isfinite(sma200) & np.isfinite(slope), 0.0, np.nan)
+    with np.errstate(invalid="ignore"):
+        out[(close > sma200) & (slope > 0)] = 1.0
+        out[(close < sma200) & (slope <= 0)] = -1.0
+    return out

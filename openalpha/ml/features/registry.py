@@ -125,5 +125,7 @@ def warmup_bars(names: Sequence[str] | None, interval_ms: int) -> int:
 def compute_features(inp: FeatureInput, names: Sequence[str] | None = None) -> pd.DataFrame:
     """A float64 frame, one column per feature (registry order when ``names`` is None), indexed like the bars."""
     specs = resolve(names, inp)
-    columns = {s.name: s.compute(inp) for s in specs}
-    return pd.DataFrame(columns, index=inp.index, dtype=np.float64)
+    matrix = np.empty((len(inp.bars), len(specs)), dtype=np.float64)
+    for j, spec in enumerate(specs):
+        matrix[:, j] = spec.compute(inp)
+    return pd.DataFrame(matrix, index=inp.index, columns=[s.name for s in specs])

@@ -1,9 +1,15 @@
-"""Returns, realised volatility, rolling statistics and calendar features (plain pandas/numpy)."""
+"""Returns, realised volatility, rolling statistics and calendar features.
+
+Rolling sums, means, deviations and extremes of OHLCV-derived series use TA-Lib's C kernels
+(no per-call pandas overhead, which dominates on the short windows of the live path); these
+series have no interior NaN, which TA-Lib's running sums could not skip.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import talib
 
 from openalpha.ml.features.inputs import FeatureInput
 from openalpha.ml.features.registry import feature
@@ -12,22 +18,38 @@ HOUR_MS = 3_600_000
 FUNDING_PERIOD_H = 8  # Bybit's default settlement grid: 00:00, 08:00, 16:00 UTC
 
 
-def log_close(x: FeatureInput) -> pd.Series:
-    return x.memo("log_close", lambda: pd.Series(np.log(x.col("close")), index=x.index))
+def lagged_diff(values: np.ndarray, h: int) -> np.ndarray:
+    out = np.full(values.shape, np.nan)
+    out[h:] = values[h:] - values[:-h]
+    return out
 
 
-def log_returns(x: FeatureInput) -> pd.Series:
-    return x.memo("log_ret", lambda: log_close(x).diff())
+def sample_std(values: np.ndarray, n: int) -> np.ndarray:
+    """Rolling standard deviation with n-1 degrees of freedom (like pandas)."""
+    return talib.STDDEV(values, n, 1.0) * np.sqrt(n / (n - 1.0))
 
 
-def realised_vol(x: FeatureInput, n: int) -> pd.Series:
+def zscore(values: np.ndarray, n: int) -> np.ndarray:
+    std = sample_std(values, n)
+    return np.divide(values - talib.SMA(values, n), std, out=np.full(values.shape, np.nan), where=std > 0)
+
+
+def log_close(x: FeatureInput) -> np.ndarray:
+    return x.memo("log_close", lambda: np.log(x.col("close")))
+
+
+def log_returns(x: FeatureInput) -> np.ndarray:
+    return x.memo("log_ret", lambda: lagged_diff(log_close(x), 1))
+
+
+def realised_vol(x: FeatureInput, n: int) -> np.ndarray:
     """Standard deviation of one-bar log returns over the last ``n`` bars."""
-    return x.memo(f"rv:{n}", lambda: log_returns(x).rolling(n).std())
+    return x.memo(f"rv:{n}", lambda: sample_std(log_returns(x), n))
 
 
 # -- returns ---------------------------------------------------------------------------------
 for _h in (1, 3, 6, 12, 24, 72, 168):
-    feature(f"log_ret_{_h}", "returns", _h + 1)(lambda x, h=_h: log_close(x).diff(h))
+    feature(f"log_ret_{_h}", "returns", _h + 1)(lambda x, h=_h: lagged_diff(log_close(x), h))
 
 
 # -- realised volatility -----------------------------------------------------------------------
@@ -36,68 +58,67 @@ for _n in (12, 48, 168):
 
 
 @feature("rv_ratio_12_168", "volatility", 169)
-def _rv_ratio(x: FeatureInput) -> pd.Series:
+def _rv_ratio(x: FeatureInput) -> np.ndarray:
     long = realised_vol(x, 168)
-    return realised_vol(x, 12) / long.where(long > 0)
+    return np.divide(realised_vol(x, 12), long, out=np.full(long.shape, np.nan), where=long > 0)
 
 
 @feature("parkinson_24", "volatility", 24)
-def _parkinson(x: FeatureInput) -> pd.Series:
-    hl = pd.Series(np.log(x.col("high") / x.col("low")), index=x.index)
-    return np.sqrt((hl**2).rolling(24).mean() / (4.0 * np.log(2.0)))
+def _parkinson(x: FeatureInput) -> np.ndarray:
+    hl2 = np.log(x.col("high") / x.col("low")) ** 2
+    return np.sqrt(talib.SMA(hl2, 24) / (4.0 * np.log(2.0)))
 
 
 @feature("garman_klass_24", "volatility", 24)
-def _garman_klass(x: FeatureInput) -> pd.Series:
+def _garman_klass(x: FeatureInput) -> np.ndarray:
     o, h, low, c = (x.col(k) for k in ("open", "high", "low", "close"))
     term = 0.5 * np.log(h / low) ** 2 - (2.0 * np.log(2.0) - 1.0) * np.log(c / o) ** 2
-    return np.sqrt(pd.Series(term, index=x.index).rolling(24).mean().clip(lower=0))
+    return np.sqrt(np.clip(talib.SMA(term, 24), 0.0, None))
 
 
 # -- rolling statistics ------------------------------------------------------------------------
 for _n in (20, 100):
+    feature(f"zscore_{_n}", "stats", _n)(lambda x, n=_n: zscore(log_close(x), n))
 
-    def _zscore(x: FeatureInput, n: int = _n) -> pd.Series:
-        lc = log_close(x)
-        roll = lc.rolling(n)
-        std = roll.std()
-        return (lc - roll.mean()) / std.where(std > 0)
 
-    feature(f"zscore_{_n}", "stats", _n)(_zscore)
+def _returns_series(x: FeatureInput) -> pd.Series:
+    return x.memo("log_ret_series", lambda: pd.Series(log_returns(x), index=x.index))
 
 
 @feature("skew_48", "stats", 49)
 def _skew(x: FeatureInput) -> pd.Series:
-    return log_returns(x).rolling(48).skew()
+    return _returns_series(x).rolling(48).skew()
 
 
 @feature("kurt_48", "stats", 49)
 def _kurt(x: FeatureInput) -> pd.Series:
-    return log_returns(x).rolling(48).kurt()
+    return _returns_series(x).rolling(48).kurt()
 
 
 @feature("autocorr_1_48", "stats", 50)
-def _autocorr(x: FeatureInput) -> pd.Series:
+def _autocorr(x: FeatureInput) -> np.ndarray:
     r = log_returns(x)
-    return r.rolling(48).corr(r.shift(1))
+    previous = np.concatenate([[np.nan], r[:-1]])
+    return talib.CORREL(r, previous, 48)
 
 
 @feature("dist_max_48", "stats", 48)
-def _dist_max(x: FeatureInput) -> pd.Series:
-    return x.close / x.bars["high"].rolling(48).max() - 1.0
+def _dist_max(x: FeatureInput) -> np.ndarray:
+    return x.col("close") / talib.MAX(x.col("high"), 48) - 1.0
 
 
 @feature("dist_min_48", "stats", 48)
-def _dist_min(x: FeatureInput) -> pd.Series:
-    return x.close / x.bars["low"].rolling(48).min() - 1.0
+def _dist_min(x: FeatureInput) -> np.ndarray:
+    return x.col("close") / talib.MIN(x.col("low"), 48) - 1.0
 
 
 @feature("efficiency_24", "stats", 25)
-def _efficiency(x: FeatureInput) -> pd.Series:
+def _efficiency(x: FeatureInput) -> np.ndarray:
     """Kaufman's efficiency ratio: net move over the path length."""
-    c = x.close
-    path = c.diff().abs().rolling(24).sum()
-    return (c - c.shift(24)).abs() / path.where(path > 0)
+    c = x.col("close")
+    path = talib.SUM(np.abs(lagged_diff(c, 1)), 24)
+    net = np.abs(lagged_diff(c, 24))
+    return np.divide(net, path, out=np.full(c.shape, np.nan), where=path > 0)
 
 
 # -- calendar (from the bar's open time) -------------------------------------------------------

@@ -9,7 +9,6 @@ where the seed's weight falls below 1e-9.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import talib
 
 from openalpha.ml.features.inputs import FeatureInput
@@ -187,12 +186,12 @@ def _adosc(x: FeatureInput) -> np.ndarray:
 
 
 @feature("signed_volume_20", "volume", 21)
-def _signed_volume(x: FeatureInput) -> pd.Series:
-    close = x.close
-    volume = x.bars["volume"].astype(np.float64)
-    signed = np.sign(close.diff()) * volume
-    total = volume.rolling(20).sum()
-    return signed.rolling(20).sum() / total.where(total > 0)
+def _signed_volume(x: FeatureInput) -> np.ndarray:
+    c, v = x.col("close"), x.col("volume")
+    signed = np.full(c.shape, np.nan)
+    signed[1:] = np.sign(c[1:] - c[:-1]) * v[1:]
+    total = talib.SUM(v, 20)
+    return np.divide(talib.SUM(signed, 20), total, out=np.full(c.shape, np.nan), where=total > 0)
 
 
 @feature("volume_ratio_20", "volume", 20)
@@ -203,8 +202,7 @@ def _volume_ratio(x: FeatureInput) -> np.ndarray:
 
 
 @feature("volume_z_50", "volume", 50)
-def _volume_z(x: FeatureInput) -> pd.Series:
-    logv = np.log1p(x.bars["volume"].astype(np.float64).clip(lower=0))
-    roll = logv.rolling(50)
-    std = roll.std()
-    return (logv - roll.mean()) / std.where(std > 0)
+def _volume_z(x: FeatureInput) -> np.ndarray:
+    logv = np.log1p(np.clip(x.col("volume"), 0.0, None))
+    std = talib.STDDEV(logv, 50, 1.0)
+    return np.divide(logv - talib.SMA(logv, 50), std, out=np.full(logv.shape, np.nan), where=std > 0)
