@@ -24,6 +24,14 @@ from openalpha.sim.ws.private import PrivateFeed, valid_private_topic
 from openalpha.sim.ws.public import PublicFeed, parse_topic
 
 TICK_S = 0.05
+# Subscription acks leave after a short delay, as over a real network: pybit sends a subscribe
+# request and only then records its req_id (BYBIT_V5.md §8), so an ack arriving within
+# microseconds on loopback would hit pybit before it knows the request and kill its socket.
+ACK_DELAY_S = 0.02
+
+
+def later(fn: Any) -> None:
+    asyncio.get_running_loop().call_later(ACK_DELAY_S, fn)
 
 
 class WsHub:
@@ -139,12 +147,18 @@ class WsHub:
                     }
                 )
                 return
-            conn.reply({"success": True, "ret_msg": "", "conn_id": conn.conn_id, "req_id": req_id, "op": op})
-            for topic, p in parsed.items():
-                if op == "subscribe":
-                    feed.subscribe(topic, p)  # type: ignore[arg-type]
-                else:
-                    feed.subs.pop(topic, None)
+
+            def answer() -> None:
+                conn.reply(
+                    {"success": True, "ret_msg": "", "conn_id": conn.conn_id, "req_id": req_id, "op": op}
+                )
+                for topic, p in parsed.items():
+                    if op == "subscribe":
+                        feed.subscribe(topic, p)  # type: ignore[arg-type]
+                    else:
+                        feed.subs.pop(topic, None)
+
+            later(answer)
 
         try:
             return await self._serve(request, on_message, conn)
@@ -199,11 +213,16 @@ class WsHub:
                         {"success": False, "ret_msg": f"Invalid topic: {args!r}"[:200], "op": op, **base}
                     )
                 else:
-                    if op == "subscribe":
-                        feed.topics.update(args)
-                    else:
-                        feed.topics.difference_update(args)
-                    conn.reply({"success": True, "ret_msg": "", "op": op, **base})
+                    topics = list(args)
+
+                    def answer() -> None:
+                        if op == "subscribe":
+                            feed.topics.update(topics)
+                        else:
+                            feed.topics.difference_update(topics)
+                        conn.reply({"success": True, "ret_msg": "", "op": op, **base})
+
+                    later(answer)
             else:
                 conn.reply({"success": False, "ret_msg": f"Invalid op: {op!r}"[:100], "op": op, **base})
 
