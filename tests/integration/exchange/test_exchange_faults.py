@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ def wait_for(cond: Callable[[], bool], timeout: float = 8.0) -> None:
     raise AssertionError("condition not met in time")
 
 
+@contextmanager
 def faulty(store: ParquetStore, config: FaultConfig, **kw: Any) -> Iterator[tuple[RunningSim, BybitExchange]]:
     sim, stop = start(store, fault_config=config)
     ex = BybitExchange("paper", KEY, SECRET, base_url=sim.url, **kw)
@@ -56,7 +58,7 @@ def orders_named(sim: RunningSim, link: str) -> int:
 
 def test_exchange_faults_timeout_after_processing_does_not_duplicate(sim_store: ParquetStore) -> None:
     rule = FaultRule(rate=1.0, count=1, ms=1500, paths=["/v5/order/create"], processed=True)
-    for sim, ex in faulty(sim_store, FaultConfig(timeout=rule), timeout_s=0.5):
+    with faulty(sim_store, FaultConfig(timeout=rule), timeout_s=0.5) as (sim, ex):
         order = ex.place_order(req("to-1"))
         assert order.order_link_id == "to-1" and order.status is OrderStatus.FILLED  # found by lookup
         assert orders_named(sim, "to-1") == 1
@@ -69,7 +71,7 @@ def test_exchange_faults_5xx_and_rate_limit_bursts(sim_store: ParquetStore) -> N
         http_5xx=FaultRule(rate=1.0, count=2, paths=["/v5/order/create"]),
         rate_limit=FaultRule(rate=1.0, count=1, paths=["/v5/order/create"]),
     )
-    for sim, ex in faulty(sim_store, config):
+    with faulty(sim_store, config) as (sim, ex):
         ex.place_order(req("x-1"))
         ex.place_order(req("x-2"))
         assert orders_named(sim, "x-1") == 1 and orders_named(sim, "x-2") == 1
@@ -80,7 +82,7 @@ def test_exchange_faults_5xx_and_rate_limit_bursts(sim_store: ParquetStore) -> N
 
 def test_exchange_faults_dropped_socket_is_backfilled(sim_store: ParquetStore) -> None:
     config = FaultConfig(ws_drop=FaultRule(rate=1.0, count=1))
-    for sim, ex in faulty(sim_store, config):
+    with faulty(sim_store, config) as (sim, ex):
         fills: list[Fill] = []
         orders: list[Order] = []
         ex.subscribe_private(PrivateHandlers(on_order=orders.append, on_fill=fills.append))
@@ -99,7 +101,7 @@ def test_exchange_faults_duplicate_reordered_delayed_messages(sim_store: Parquet
         ws_reorder=FaultRule(rate=0.5),
         execution_delay=FaultRule(rate=0.5, ms=150),
     )
-    for sim, ex in faulty(sim_store, config):
+    with faulty(sim_store, config) as (_sim, ex):
         fills: list[Fill] = []
         last: dict[str, Order] = {}
         ex.subscribe_private(
