@@ -1,0 +1,150 @@
+"""Sweep throughput: the same walk-forward search on Ray Tune with 1 and 2 CPUs, and with Optuna
+alone in one process. Prints one JSON line per measurement.
+
+    python benchmarks/bench_sweep.py [--trials 16] [--folds 2] [--store DIR]
+
+Data: real Bybit BTCUSDT perp 5-minute candles + funding from the shared data (imported into a
+temporary store), resampled to 15-minute bars; train windows of 180 days (the per-trial
+backtests are about half a year of 15-minute bars each).
+Per-trial overhead = (wall time x CPUs / trials - backtest time of one trial) / backtest time,
+where the backtest time of one trial is measured in this process on the same configurations.
+Peak memory: max RSS of the driver and the size of the market data put once into the object store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("OPENALPHA_SHARED_DATA", REPO.parent / "shared" / "data"))
+SRC = SHARED / "Dkotl_trade_bot/bybit/futures"
+
+
+def _config(trials: int, cpus: int):  # type: ignore[no-untyped-def]
+    from openalpha.research.sweep_config import Objective, ParamRange, Searcher, SweepConfig, WalkForward
+
+    return SweepConfig(
+        name="bench", strategy="sma_cross", symbols=["BTCUSDT"], interval="15",
+        search={"fast": ParamRange(low=5, high=100), "slow": ParamRange(low=120, high=600)},
+        objective=Objective(min_trades=5),
+        walk_forward=WalkForward(train="180D", test="30D", inner_folds=3),
+        searcher=Searcher(trials_per_fold=trials, max_concurrent=cpus, early_stopping="none"),
+    )  # fmt: skip
+
+
+def _data(store_dir: str):  # type: ignore[no-untyped-def]
+    from openalpha.data.load import load_market_data
+    from openalpha.data.store import ParquetStore
+
+    return load_market_data(["BTCUSDT"], "15", store=ParquetStore(store_dir))
+
+
+def _import(store_dir: str) -> None:
+    env = {**os.environ, "OPENALPHA_HOME": store_dir}
+    subprocess.run(
+        [sys.executable, "-m", "openalpha", "data", "import", str(SRC / "BTC_USDT_USDT-5m-futures.feather"),
+         str(SRC / "BTC_USDT_USDT-1h-funding_rate.feather")], env=env, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def child(mode: str, cpus: int, trials: int, folds: int, store_dir: str) -> dict:
+    from openalpha.research.walkforward import run_walk_forward
+
+    data = _data(store_dir)
+    cfg = _config(trials, cpus)
+    out: dict = {
+        "mode": mode,
+        "cpus": cpus,
+        "trials_per_fold": trials,
+        "folds": folds,
+        "bars": len(data.index),
+    }
+    if mode == "tune":
+        os.environ["RAY_AUTH_MODE"] = "disabled"
+        import ray
+
+        from openalpha.research.tune_driver import TuneSearch
+
+        t0 = time.perf_counter()
+        ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False)
+        out["ray_init_s"] = time.perf_counter() - t0
+        search = TuneSearch(cfg.searcher, tempfile.mkdtemp(prefix="bench_tune_"), "bench", verbose=0)
+    else:
+        from openalpha.research.local_search import OptunaLocalSearch
+
+        search = OptunaLocalSearch(cfg.searcher)
+    t0 = time.perf_counter()
+    wf = run_walk_forward(cfg, data, search, lambda _: None, max_folds=folds)
+    wall = time.perf_counter() - t0
+    n = sum(len(f.trials) for f in wf.folds)
+    out.update(wall_s=wall, trials=n, trials_per_s=n / wall, data_bytes=len(pickle.dumps(data)))
+    out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if mode == "tune":
+        import ray
+
+        ray.shutdown()
+    return out
+
+
+def backtest_time_per_trial(store_dir: str, trials: int) -> float:
+    """Seconds one trial's backtests take in this process (same segments, warm numba)."""
+    from openalpha.research.trial import score_config
+    from openalpha.research.walkforward import make_context, plan_folds
+
+    data = _data(store_dir)
+    cfg = _config(trials, 1)
+    folds = plan_folds(cfg, data)[:1]
+    ctx = make_context(cfg, data, folds)
+    score_config(ctx, 0, {"fast": 20, "slow": 200}, lambda _: None)  # compile
+    params = [{"fast": 5 + 7 * i, "slow": 150 + 30 * i} for i in range(8)]
+    t0 = time.perf_counter()
+    for p in params:
+        score_config(ctx, 0, p, lambda _: None)
+    return (time.perf_counter() - t0) / len(params)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--trials", type=int, default=16)
+    parser.add_argument("--folds", type=int, default=2)
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "CPUS"))
+    parser.add_argument("--store")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], int(args.child[1]), args.trials, args.folds, args.store)))
+        return
+    store = args.store or tempfile.mkdtemp(prefix="bench_sweep_")
+    if not args.store:
+        _import(store)
+        store = str(Path(store) / "data")
+    per_trial = backtest_time_per_trial(store, args.trials)
+    print(json.dumps({"measure": "backtest_per_trial_s", "value": per_trial}))
+    results = {}
+    for mode, cpus in (("optuna_local", 1), ("tune", 1), ("tune", 2)):
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", mode, str(cpus), "--trials", str(args.trials), "--folds",
+             str(args.folds), "--store", store], capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        row["overhead_vs_backtest"] = (row["wall_s"] * cpus / row["trials"] - per_trial) / per_trial
+        results[(mode, cpus)] = row
+        print(json.dumps(row))
+    t1, t2 = results[("tune", 1)]["wall_s"], results[("tune", 2)]["wall_s"]
+    print(json.dumps({
+        "measure": "scaling", "speedup_2cpu": t1 / t2, "efficiency": t1 / t2 / 2,
+        "tune2_vs_optuna_local": results[("optuna_local", 1)]["wall_s"] / t2,
+        "load_avg_1m": os.getloadavg()[0], "cpu_count": os.cpu_count(),
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
