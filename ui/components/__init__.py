@@ -1,0 +1,1 @@
+"""Reusable dashboard pieces: formatting, charts, cards, tables, confirmations."""
