@@ -19,8 +19,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from openalpha.data.ranges import grid_anchor
 from openalpha.data.resample import resample_bars
-from openalpha.data.store import FUNDING, ParquetStore, dataset_id, grid_anchor
+from openalpha.data.store import FUNDING, ParquetStore, dataset_id
 from openalpha.domain.enums import Category
 from openalpha.domain.instrument import Instrument, split_key
 from openalpha.domain.intervals import INTERVALS, interval_ms, normalize_interval

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from openalpha.data.store import grid_anchor
+from openalpha.data.ranges import grid_anchor
 from openalpha.domain.intervals import interval_ms, normalize_interval
 
 _FIRST = ("open",)

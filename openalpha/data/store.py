@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from openalpha.config.paths import Paths
-from openalpha.data.ranges import Range, subtract_ranges, union_ranges
+from openalpha.data.ranges import Range, bar_holes, funding_holes, grid_anchor, subtract_ranges, union_ranges
 from openalpha.domain.codec import from_json, to_json
 from openalpha.domain.enums import Category
 from openalpha.domain.instrument import Instrument
@@ -47,7 +47,6 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
 # Columns that may hold NaN (the source did not report them); every other value must be finite.
 OPTIONAL_COLUMNS = frozenset({"volume", "turnover"})
 FUNDING = "funding"
-WEEK_ANCHOR_MS = 4 * 86_400_000  # Bybit weekly candles open on Monday 00:00 UTC; 1970-01-01 was a Thursday
 _SYMBOL_RE = re.compile(r"^[A-Z0-9]{2,40}$")
 _COMPRESSION = "zstd"
 
@@ -100,11 +99,6 @@ def dataset_id(category: str, kind: str, symbol: str, interval: str | int) -> Da
     except ValueError as err:
         raise StoreError(str(err)) from None
     return DatasetId(cat, kind, sym, ivl)
-
-
-def grid_anchor(interval: str) -> int:
-    """The open time every bar of ``interval`` is aligned to, modulo its length."""
-    return WEEK_ANCHOR_MS if interval == "W" else 0
 
 
 def empty_frame(kind: str) -> pd.DataFrame:
@@ -388,40 +382,6 @@ def _file_coverage(path: Path) -> tuple[int, int, int]:
     return int(ts.min()), int(ts.max()), rows
 
 
-def bar_holes(ts: np.ndarray, start_ms: int, end_ms: int, interval: str) -> list[Range]:
-    """Missing bar open times in ``[start_ms, end_ms)`` given sorted stored open times ``ts``."""
-    step = interval_ms(interval)
-    anchor = grid_anchor(interval)
-    first = start_ms + (-(start_ms - anchor)) % step  # first grid point >= start
-    if first >= end_ms:
-        return []
-    if len(ts) == 0:
-        return [(first, end_ms)]
-    holes: list[Range] = []
-    if ts[0] > first:
-        holes.append((first, int(ts[0])))
-    jumps = np.flatnonzero(np.diff(ts) > step)
-    holes.extend((int(ts[i]) + step, int(ts[i + 1])) for i in jumps)
-    after = int(ts[-1]) + step
-    if after < end_ms:
-        holes.append((after, end_ms))
-    return holes
-
-
-FUNDING_MAX_STEP_MS = 8 * 3_600_000  # Bybit's longest funding interval
-
-
-def funding_holes(ts: np.ndarray, start_ms: int, end_ms: int) -> list[Range]:
-    """Ranges in ``[start_ms, end_ms)`` longer than the longest funding interval with no settlement."""
-    edges = np.concatenate(([start_ms], ts, [end_ms])).astype(np.int64)
-    step = FUNDING_MAX_STEP_MS
-    holes: list[Range] = []
-    for i in np.flatnonzero(np.diff(edges) > step):
-        lo = int(edges[i]) + (1 if i > 0 else 0)
-        holes.append((lo, int(edges[i + 1])))
-    return holes
-
-
 __all__ = [
     "FUNDING",
     "KIND_COLUMNS",
@@ -434,5 +394,6 @@ __all__ = [
     "dataset_id",
     "empty_frame",
     "funding_holes",
+    "grid_anchor",
     "normalize_frame",
 ]
