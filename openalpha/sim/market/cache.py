@@ -29,14 +29,20 @@ _RECHECK_S = 1.0
 
 
 def format_numbers(values: np.ndarray) -> np.ndarray:
-    """Plain decimal strings as Bybit writes them (``"0.00001"``, never ``"1e-05"``)."""
-    text = values.astype(str)
-    odd = np.char.find(text, "e") >= 0
-    for i in np.flatnonzero(odd | (text == "nan")):
-        v = float(values[i])
-        text[i] = "0" if v != v else np.format_float_positional(v, trim="-")
-    text = np.where(np.char.endswith(text, ".0"), np.char.rstrip(np.char.rstrip(text, "0"), "."), text)
-    return text.astype(object)
+    """Plain decimal strings as Bybit writes them: shortest round-trip digits, no exponent
+    (``"0.00001"``, never ``"1e-05"``), no trailing ``".0"``; NaN (a column the source lacks) → ``"0"``."""
+    out: list[str] = []
+    append = out.append
+    for x in values.tolist():
+        s = repr(x)
+        if s.endswith(".0"):
+            s = s[:-2]
+        elif "e" in s or "n" in s:
+            s = "0" if x != x else np.format_float_positional(x, trim="-")
+        append(s)
+    arr = np.empty(len(out), dtype=object)
+    arr[:] = out
+    return arr
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,9 @@ def build_series(frame: Any, kind: str) -> Series:
     ts = frame["ts"].to_numpy(dtype=np.int64)
     cols = VALUE_COLUMNS[kind]
     values = {c: frame[c].to_numpy(dtype=np.float64) for c in cols}
-    text = [ts.astype(str).astype(object)] + [format_numbers(values[c]) for c in cols]
+    stamps = np.empty(len(ts), dtype=object)
+    stamps[:] = [str(t) for t in ts.tolist()]
+    text = [stamps] + [format_numbers(values[c]) for c in cols]
     rows = np.empty((len(ts), len(text)), dtype=object)
     for j, col in enumerate(text):
         rows[:, j] = col

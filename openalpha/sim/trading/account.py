@@ -35,6 +35,7 @@ class Account:
     leverage: dict[str, Decimal] = field(default_factory=dict)
     positions: dict[str, SimPosition] = field(default_factory=dict)
     orders: dict[str, SimOrder] = field(default_factory=dict)
+    open: dict[str, SimOrder] = field(default_factory=dict)  # the open subset of ``orders``
     links: dict[tuple[str, str], str] = field(default_factory=dict)
     executions: list[Execution] = field(default_factory=list)
 
@@ -116,7 +117,7 @@ class Account:
         return bankruptcy_price(side, pos.entry, pos.leverage)
 
     def open_orders(self) -> list[SimOrder]:
-        return [o for o in self.orders.values() if o.is_open]
+        return [o for o in self.open.values() if o.is_open]
 
     def order_im(self, instruments: Callable[[str, str], Instrument]) -> tuple[Decimal, Decimal]:
         """(linear order IM, spot-locked USDT) of the open orders."""

@@ -78,6 +78,9 @@ class Engine:
         self.params = params or EngineParams()
         self.accounts: dict[str, Account] = {}
         self.listeners: list[Listener] = []
+        # Who wants events for an account (set by the WebSocket hub); views are only built when True.
+        self.watched: Callable[[Account], bool] = lambda acct: bool(self.listeners)
+        self.public_watch: Callable[[], bool] = lambda: bool(self.listeners)
         self._rng = random.Random(seed)
         self._seq = 0
         # (category, symbol) -> open orders in time priority, across accounts
@@ -175,10 +178,11 @@ class Engine:
             listener(acct, topic, items)
 
     def emit_order(self, acct: Account, order: SimOrder) -> None:
-        self.emit(acct, "order", [order.to_ws()])
+        if self.watched(acct):
+            self.emit(acct, "order", [order.to_ws()])
 
     def emit_position(self, acct: Account, inst: Instrument) -> None:
-        if inst.category is not Category.LINEAR:
+        if inst.category is not Category.LINEAR or not self.watched(acct):
             return
         pos = acct.position(inst.symbol, inst)
         item = acct.position_view(pos, inst, self.mark_price(inst.symbol))
@@ -187,6 +191,8 @@ class Engine:
         self.emit(acct, "position", [item])
 
     def emit_wallet(self, acct: Account) -> None:
+        if not self.watched(acct):
+            return
         from openalpha.sim.trading.views import wallet_view
 
         self.emit(acct, "wallet", wallet_view(self, acct, None))
@@ -247,7 +253,8 @@ class Engine:
             if pos.size != 0:
                 pos.take_profit, pos.stop_loss = order.take_profit, order.stop_loss
                 pos.tp_trigger_by, pos.sl_trigger_by = order.tp_trigger_by, order.sl_trigger_by
-        self.emit(acct, "execution", [ex.to_ws()])
+        if self.watched(acct) or self.public_watch():
+            self.emit(acct, "execution", [ex.to_ws()])
         return ex
 
     def close_order(self, acct: Account, order: SimOrder, status: str, ts: int, reason: str = "") -> None:
@@ -255,6 +262,7 @@ class Engine:
         order.updated_ms = ts
         if reason:
             order.reject_reason = reason
+        acct.open.pop(order.order_id, None)
         key = (Category(order.category), order.symbol)
         book = self.resting.get(key)
         if book:

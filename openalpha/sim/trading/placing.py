@@ -91,7 +91,9 @@ def _check_funds(
         return
     tiers = inst.risk_tiers
     if tiers and (abs(pos.size) + opening) * px > tiers[-1].limit:
-        raise SimError(110090, f"Order would exceed the largest risk limit {tiers[-1].limit} of {inst.symbol}")
+        raise SimError(
+            110090, f"Order would exceed the largest risk limit {tiers[-1].limit} of {inst.symbol}"
+        )
     taker = fee_rates(engine.params.fee_tier, inst.category).taker
     need = opening * px / pos.leverage + opening * px * taker
     if need > engine.available_usdt(acct):
@@ -152,6 +154,7 @@ def create(engine: Engine, acct: Account, req: NewOrder) -> SimOrder:
         market_unit=req.market_unit,
     )
     acct.orders[order.order_id] = order
+    acct.open[order.order_id] = order
     if req.order_link_id:
         acct.links[(req.category, req.order_link_id)] = order.order_id
     match_incoming(engine, acct, order, inst, index, now)

@@ -280,6 +280,7 @@ class Replayer:
                 seq=eng.next_seq(),
             )
             acct.executions.append(ex)
-            eng.emit(acct, "execution", [ex.to_ws()])
+            if eng.watched(acct):
+                eng.emit(acct, "execution", [ex.to_ws()])
             eng.emit_position(acct, inst)
             eng.emit_wallet(acct)

@@ -41,6 +41,11 @@ class WsHub:
         self.public: set[PublicFeed] = set()
         self.private: set[PrivateFeed] = set()
         engine.listeners.append(self._on_engine_event)
+        engine.watched = self.is_watched
+        engine.public_watch = lambda: bool(self.public)
+
+    def is_watched(self, acct: Any) -> bool:
+        return any(feed.api_key == acct.api_key for feed in self.private)
 
     def faults(self) -> Any:
         return self.state.extensions.get("faults")
