@@ -174,5 +174,5 @@ def install_faults(app: web.Application, state: object) -> Faults | None:
         return None
     faults = Faults(config, seed=int(getattr(state, "seed", 0)))
     extensions[FAULTS_KEY] = faults
-    app.middlewares.insert(0, make_middleware(faults))
+    app.middlewares.insert(0, make_middleware(faults))  # type: ignore[arg-type]
     return faults

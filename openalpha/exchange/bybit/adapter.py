@@ -46,6 +46,7 @@ from openalpha.exchange.bybit.streams import Deduper, HookedWebSocket, safe
 from openalpha.exchange.errors import ExchangeError, RejectedError, RetryableError, UnknownStateError
 from openalpha.exchange.protocol import PrivateHandlers
 from openalpha.exchange.ratelimit import RateLimiter
+from openalpha.venue import round_price, round_qty
 
 log = logging.getLogger(__name__)
 
@@ -237,9 +238,9 @@ class BybitExchange:
             "orderLinkId": order_link_id,
         }
         if qty is not None:
-            params["qty"] = parse.text(parse.round_qty(qty, inst))
+            params["qty"] = parse.text(round_qty(qty, inst))
         if price is not None:
-            params["price"] = parse.text(parse.round_price(price, inst, current.side))
+            params["price"] = parse.text(round_price(price, inst, current.side))
         self._retrying("amend_order", **params)
         after = self.order_by_link_id(category, symbol, order_link_id)
         if after is None:
