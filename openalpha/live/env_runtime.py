@@ -9,12 +9,14 @@ the exchange first; a symbol whose state is unknown is paused until a later reco
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
 
 import msgspec
+import numpy as np
 
 from openalpha.config.schema import RiskConfig
 from openalpha.domain import (
@@ -24,6 +26,7 @@ from openalpha.domain import (
     Event,
     Fill,
     Instrument,
+    MarketData,
     Order,
     RiskAction,
     RiskDecision,
@@ -39,7 +42,11 @@ from openalpha.live.journal import Journal
 from openalpha.live.order_manager import OrderManager
 from openalpha.live.reconcile import ReconcileReport, reconcile
 from openalpha.live.snapshot import EnvSnapshot, FillView, Health, OrderView, PositionView
+from openalpha.metrics.returns import periods_per_year
 from openalpha.risk.core import RiskRequest, RiskState
+
+VOL_BARS = 100  # realised volatility window (bars) the governor sizes with
+MIN_VOL_BARS = 20
 
 Evaluate = Callable[[RiskRequest, RiskState], RiskDecision]
 
@@ -80,6 +87,7 @@ class EnvRuntime:
         self.instruments: dict[str, Instrument] = {}
         self.executor = TargetExecutor(env, self.manager, self.book, self.instruments, self.clock)
         self.prices: dict[str, float] = {}
+        self.closes: dict[str, deque[float]] = {}
         self.last_bar_ts: dict[str, int] = {}
         self.unknown: set[str] = set()
         self.paused: set[str] = set()
@@ -133,7 +141,25 @@ class EnvRuntime:
     # -- stream input -------------------------------------------------------------------------
     def on_bar(self, key: str, bar: Bar) -> None:
         self.prices[key] = bar.close
+        if self.last_bar_ts.get(key, -1) < bar.ts:
+            self.closes.setdefault(key, deque(maxlen=VOL_BARS + 1)).append(bar.close)
         self.last_bar_ts[key] = bar.ts
+
+    def seed(self, data: MarketData) -> None:
+        """Prime prices and the volatility window from recent history (before the first live bar)."""
+        for key, frame in data.bars.items():
+            tail = frame["close"].to_numpy(dtype=np.float64)[-(VOL_BARS + 1) :]
+            self.closes[key] = deque(tail.tolist(), maxlen=VOL_BARS + 1)
+            if len(tail):
+                self.prices[key] = float(tail[-1])
+
+    def volatility(self, key: str, interval: str) -> float | None:
+        """Annualised realised volatility of ``key`` over the last bars (None until enough bars)."""
+        closes = np.asarray(self.closes.get(key, ()), dtype=np.float64)
+        if len(closes) < MIN_VOL_BARS + 1:
+            return None
+        returns = np.diff(np.log(closes))
+        return float(returns.std(ddof=1) * math.sqrt(periods_per_year(interval)))
 
     def on_fill(self, fill: Fill) -> None:
         self.manager.on_fill(fill)
@@ -162,6 +188,7 @@ class EnvRuntime:
             target=signal.target,
             current=self._exposure(plan, key, price),
             leverage=plan.leverage,
+            volatility=self.volatility(key, plan.interval),
         )
         if key in self.unknown or plan.strategy_id in self.paused:
             why = "state unknown: paused until reconciled" if key in self.unknown else "strategy paused"

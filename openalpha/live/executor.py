@@ -85,7 +85,7 @@ class TargetExecutor:
         return Outcome(strategy_id=strategy_id, key=key, ts=bar_ts, order=self.manager.submit(request))
 
     def _skip(self, strategy_id: str, key: str, ts: int, reason: str) -> Outcome:
-        if reason != "already at target":
+        if not reason.startswith("already at target"):
             self.manager.journal.audit(
                 Event(
                     ts=self.clock(),

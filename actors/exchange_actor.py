@@ -1,0 +1,162 @@
+"""``ExchangeActor``: one per (venue, environment). A thin shell over
+:class:`openalpha.live.env_runtime.EnvRuntime`: it owns the adapter's streams, fans closed bars
+out to the strategy actors, asks the governor, and places the deltas.
+
+All access to the runtime goes through one lock: stream callbacks (adapter threads), the
+housekeeping thread and actor calls never interleave inside it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+import ray
+from openalpha.actors.factory import make_exchange
+from openalpha.actors.journal_proxy import ActorJournal
+
+from openalpha.domain import Bar, Fill, Order, Signal, split_key
+from openalpha.exchange.protocol import PrivateHandlers
+from openalpha.live.env_runtime import VOL_BARS, EnvRuntime, StrategyPlan, env_snapshot
+from openalpha.live.settings import EnvSettings
+from openalpha.live.snapshot import EnvSnapshot
+from openalpha.live.warmup import fetch_history
+from openalpha.risk.core import RiskRequest, RiskState
+
+
+@ray.remote(max_restarts=-1, max_task_retries=0, max_concurrency=4)
+class ExchangeActor:
+    def __init__(self, settings: EnvSettings, plans: list[StrategyPlan], ledger: Any, governor: Any) -> None:
+        self.settings = settings
+        self.env = settings.env
+        self.governor = governor
+        self.lock = threading.RLock()
+        self.exchange = make_exchange(settings)
+        self.rt = EnvRuntime(self.env, self.exchange, ActorJournal(ledger), self._evaluate, plans)
+        self.subscribers: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        self.connected = True
+        self.latency_ms: float | None = None
+        self.kill_switch = False
+        history = ray.get(ledger.fills.remote(self.env))
+        with self.lock:
+            self.rt.start(history_fills=history)
+            now = self.exchange.server_time_ms()
+            for interval in sorted({p.interval for p in plans}):
+                keys = sorted({k for p in plans if p.interval == interval for k in p.symbols})
+                self.rt.seed(fetch_history(settings.base_url, keys, interval, VOL_BARS + 1, now))
+        self.exchange.subscribe_private(PrivateHandlers(on_order=self._on_order, on_fill=self._on_fill))
+        for key, interval in sorted({(k, p.interval) for p in plans for k in p.symbols}):
+            symbol, category = split_key(key)
+            self.exchange.subscribe_bars(symbol, interval, self._bar_handler(key, interval), category)
+        self._stop = threading.Event()
+        threading.Thread(target=self._housekeeping, name=f"housekeeping-{self.env}", daemon=True).start()
+
+    # -- wiring -------------------------------------------------------------------------------
+    def attach(self, key: str, interval: str, strategy: Any) -> None:
+        self.subscribers[(key, interval)].append(strategy)
+
+    def server_time_ms(self) -> int:
+        return self.exchange.server_time_ms()
+
+    def _evaluate(self, request: RiskRequest, state: RiskState) -> Any:
+        return ray.get(self.governor.evaluate.remote(self.env, request, state))
+
+    def _bar_handler(self, key: str, interval: str) -> Any:
+        def handle(bar: Bar) -> None:
+            with self.lock:
+                self.rt.on_bar(key, bar)
+            for strategy in self.subscribers.get((key, interval), []):
+                strategy.on_bar.remote(key, bar)
+
+        return handle
+
+    def _on_order(self, order: Order) -> None:
+        with self.lock:
+            self.rt.on_order(order)
+
+    def _on_fill(self, fill: Fill) -> None:
+        with self.lock:
+            self.rt.on_fill(fill)
+
+    def _housekeeping(self) -> None:
+        last_reconcile = time.monotonic()
+        while not self._stop.wait(self.settings.account_every_s):
+            started = time.perf_counter()
+            with self.lock:
+                equity = self.rt.refresh_account()
+                self.connected = equity is not None
+                self.latency_ms = (time.perf_counter() - started) * 1000
+                if time.monotonic() - last_reconcile >= self.settings.reconcile_every_s:
+                    self.rt.reconcile()
+                    last_reconcile = time.monotonic()
+
+    # -- decisions ----------------------------------------------------------------------------
+    def apply_signals(self, signals: list[Signal]) -> list[str]:
+        """Governor, then orders; returns one line per signal saying what happened."""
+        lines = []
+        with self.lock:
+            for signal in signals:
+                decision, outcome = self.rt.apply_signal(signal)
+                what = (
+                    outcome.order.order_link_id
+                    if outcome and outcome.order
+                    else (outcome.skipped if outcome else decision.reason)
+                )
+                lines.append(f"{signal.strategy} {signal.symbol} {decision.action}: {what}")
+        return lines
+
+    # -- controls -----------------------------------------------------------------------------
+    def kill(self, flatten: bool) -> str:
+        with self.lock:
+            self.kill_switch = True
+            self.rt.executor.blocked = True
+            cancelled = self.rt.cancel_all()
+            closed = 0
+            if flatten:
+                self.rt.executor.blocked = False
+                closed = self.rt.close_all()
+                self.rt.executor.blocked = True
+        return f"{self.env}: cancelled {cancelled} orders, sent {closed} closing orders"
+
+    def release(self) -> str:
+        with self.lock:
+            self.kill_switch = False
+            self.rt.executor.blocked = False
+        return f"{self.env}: orders allowed again"
+
+    def cancel_all(self) -> str:
+        with self.lock:
+            return f"{self.env}: cancelled {self.rt.cancel_all()} orders"
+
+    def close_all(self) -> str:
+        with self.lock:
+            cancelled = self.rt.cancel_all()
+            return f"{self.env}: cancelled {cancelled} orders, sent {self.rt.close_all()} closing orders"
+
+    def pause(self, strategy_id: str, paused: bool) -> None:
+        with self.lock:
+            (self.rt.paused.add if paused else self.rt.paused.discard)(strategy_id)
+
+    # -- reads --------------------------------------------------------------------------------
+    def snapshot(self) -> EnvSnapshot:
+        with self.lock:
+            return env_snapshot(
+                self.rt, connected=self.connected, latency_ms=self.latency_ms, kill_switch=self.kill_switch
+            )
+
+    def strategy_state(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "decisions": list(self.rt.decisions)[-50:],
+                "targets": dict(self.rt.last_targets),
+                "paused": set(self.rt.paused),
+            }
+
+    def ping(self) -> bool:
+        return True
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self.exchange.close()

@@ -1,0 +1,75 @@
+"""``RiskGovernorActor``: one :class:`openalpha.risk.governor.RiskGovernor` per environment.
+
+Every decision and every automatic change is handed to the ledger. The kill switch is global:
+engaging it engages every environment's governor.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import ray
+
+from openalpha.config.schema import RiskConfig
+from openalpha.domain import Environment, RiskDecision
+from openalpha.risk.core import RiskRequest, RiskState
+from openalpha.risk.governor import RiskGovernor
+
+
+class _WallClock:
+    def now_ms(self) -> int:
+        return int(time.time() * 1000)
+
+
+@ray.remote(max_restarts=-1, max_task_retries=3)
+class RiskGovernorActor:
+    def __init__(self, config: RiskConfig, envs: list[Environment], ledger: Any) -> None:
+        self.ledger = ledger
+        self.governors = {env: RiskGovernor(config, _WallClock(), env=env) for env in envs}
+
+    def evaluate(self, env: Environment, request: RiskRequest, state: RiskState) -> RiskDecision:
+        governor = self.governors[env]
+        decision = governor.evaluate(request, state)
+        self.ledger.record_decision.remote(env, decision)
+        events = governor.drain_events()
+        if events:
+            self.ledger.audit_many.remote(events)
+        return decision
+
+    def engage_kill_switch(self, actor: str, reason: str) -> None:
+        for governor in self.governors.values():
+            governor.engage_kill_switch(actor=actor, reason=reason)
+        self._flush()
+
+    def release_kill_switch(self, actor: str, reason: str) -> None:
+        for governor in self.governors.values():
+            governor.release_kill_switch(actor=actor, reason=reason)
+        self._flush()
+
+    def halt(self, strategy: str, actor: str, reason: str) -> None:
+        for governor in self.governors.values():
+            governor.halt(strategy, actor=actor, reason=reason)
+        self._flush()
+
+    def resume(self, strategy: str, actor: str, reason: str) -> None:
+        for governor in self.governors.values():
+            governor.resume(strategy, actor=actor, reason=reason)
+        self._flush()
+
+    def state(self) -> dict[str, Any]:
+        first = next(iter(self.governors.values()))
+        return {
+            "kill_switch": first.kill_switch,
+            "reduce_only": {str(e): g.account_locked for e, g in self.governors.items() if g.account_locked},
+            "halted": {s: r for g in self.governors.values() for s, r in g.halted.items()},
+            "config": first.config,
+        }
+
+    def ping(self) -> bool:
+        return True
+
+    def _flush(self) -> None:
+        events = [e for g in self.governors.values() for e in g.drain_events()]
+        if events:
+            self.ledger.audit_many.remote(events)

@@ -1,0 +1,36 @@
+"""The :class:`~openalpha.live.journal.Journal` port, answered by the ``LedgerActor``.
+
+The exchange actor's order manager writes through this proxy, so the ledger actor stays the
+single writer. Calls are synchronous: an order is journaled before it is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ray
+
+from openalpha.domain import Environment, Event, Fill, Order
+
+
+class ActorJournal:
+    def __init__(self, ledger: Any) -> None:
+        self.ledger = ledger
+
+    def load_orders(self, env: Environment) -> list[Order]:
+        return list(ray.get(self.ledger.load_orders.remote(env)))
+
+    def save_order(self, env: Environment, order: Order) -> None:
+        ray.get(self.ledger.save_order.remote(env, order))
+
+    def save_fill(self, env: Environment, fill: Fill) -> bool:
+        return bool(ray.get(self.ledger.save_fill.remote(env, fill)))
+
+    def save_funding(self, env: Environment, fill: Fill) -> bool:
+        return bool(ray.get(self.ledger.save_funding.remote(env, fill)))
+
+    def last_exec_ts(self, env: Environment) -> int:
+        return int(ray.get(self.ledger.last_exec_ts.remote(env)))
+
+    def audit(self, event: Event) -> None:
+        ray.get(self.ledger.audit.remote(event))

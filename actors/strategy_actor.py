@@ -1,0 +1,49 @@
+"""``StrategyActor``: one per (strategy, symbols). A thin shell over
+:class:`openalpha.live.strategy_runner.StrategyRunner`: warm up from the environment's own
+history, then after each closed bar compute the targets and hand the signals to the exchange
+actor (which asks the governor and places the delta).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ray
+
+from openalpha.domain import Bar, Signal
+from openalpha.live.env_runtime import StrategyPlan
+from openalpha.live.strategy_runner import StrategyRunner
+from openalpha.live.warmup import fetch_history
+from openalpha.strategies.registry import get_strategy_class
+
+
+@ray.remote(max_restarts=-1, max_task_retries=3)
+class StrategyActor:
+    def __init__(self, plan: StrategyPlan, params: dict[str, Any], exchange: Any, base_url: str) -> None:
+        self.plan = plan
+        self.exchange = exchange
+        strategy = get_strategy_class(plan.name)(**params)
+        now = ray.get(exchange.server_time_ms.remote())
+        history = fetch_history(base_url, plan.symbols, plan.interval, strategy.warmup() + 1, now)
+        self.runner = StrategyRunner(plan.strategy_id, strategy, plan.symbols, plan.interval, history=history)
+        self.last_signals: list[Signal] = []
+        self.outcomes: list[str] = []
+
+    def on_bar(self, key: str, bar: Bar) -> int:
+        signals = self.runner.on_bar(key, bar)
+        if signals:
+            self.last_signals = signals
+            self.outcomes = ray.get(self.exchange.apply_signals.remote(signals))
+        return len(signals)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "strategy_id": self.plan.strategy_id,
+            "name": self.plan.name,
+            "signals": self.last_signals,
+            "outcomes": self.outcomes,
+            "last_decision_ts": self.runner.last_decision_ts,
+        }
+
+    def ping(self) -> bool:
+        return True
