@@ -67,6 +67,14 @@ class _RowsResult(msgspec.Struct):
     rows: list[list[str]] = msgspec.field(name="list", default_factory=list)
 
 
+class _RawRowsResult(msgspec.Struct):
+    rows: msgspec.Raw = msgspec.field(name="list", default=msgspec.Raw(b"[]"))
+
+
+_float_rows = msgspec.json.Decoder(list[list[float]])
+_raw_rows = msgspec.json.Decoder(_RawRowsResult)
+
+
 class _FundingItem(msgspec.Struct):
     fundingRate: str
     fundingRateTimestamp: str
@@ -131,23 +139,50 @@ class ClientStats:
     rate_limited: int = 0  # answers with retCode 10006 or HTTP 403
 
 
-def rows_to_frame(rows: list[list[str]], kind: str) -> pd.DataFrame:
-    """Bybit string rows (any order) → the store layout, ascending and unique by ``ts``."""
+def _empty(kind: str) -> pd.DataFrame:
+    data: dict[str, np.ndarray] = {"ts": np.empty(0, np.int64)}
+    data.update({c: np.empty(0, np.float64) for c in KLINE_COLUMNS[kind]})
+    return pd.DataFrame(data)
+
+
+def _frame(table: np.ndarray, kind: str) -> pd.DataFrame:
+    """Rows ``[ts, *values]`` (any order) → ascending, unique store frame."""
     columns = KLINE_COLUMNS[kind]
-    width = 1 + len(columns)
-    if not rows:
-        data: dict[str, np.ndarray] = {"ts": np.empty(0, np.int64)}
-        data.update({c: np.empty(0, np.float64) for c in columns})
-        return pd.DataFrame(data)
-    if any(len(r) < width for r in rows):
-        raise RetryableError(f"malformed {kind} rows: expected {width} fields")
-    text = np.array([r[:width] for r in rows], dtype=object)
-    ts = text[:, 0].astype(np.int64)
+    if table.ndim != 2 or table.shape[1] < 1 + len(columns):
+        raise RetryableError(f"malformed {kind} rows: expected {1 + len(columns)} fields")
+    ts = table[:, 0].astype(np.int64)
     order = np.argsort(ts, kind="stable")
     frame = pd.DataFrame({"ts": ts[order]})
     for j, col in enumerate(columns, start=1):
-        frame[col] = text[order, j].astype(np.float64)
+        frame[col] = table[order, j].astype(np.float64)
     return frame.drop_duplicates("ts", keep="last").reset_index(drop=True)
+
+
+def rows_to_frame(rows: list[list[str]], kind: str) -> pd.DataFrame:
+    """Bybit string rows (any order) → the store layout, ascending and unique by ``ts``."""
+    if not rows:
+        return _empty(kind)
+    width = 1 + len(KLINE_COLUMNS[kind])
+    if any(len(r) < width for r in rows):
+        raise RetryableError(f"malformed {kind} rows: expected {width} fields")
+    return _frame(np.array([r[:width] for r in rows], dtype=object), kind)
+
+
+def decode_kline_result(raw: bytes, kind: str) -> pd.DataFrame:
+    """The ``result`` of a kline answer → store frame. Fast path: the rows are arrays of numeric
+    strings, so with the quotes removed msgspec parses them as floats in C (a millisecond
+    timestamp is exact in float64); anything unexpected falls back to the string path."""
+    rows = bytes(_raw_rows.decode(raw).rows)
+    try:
+        table = _float_rows.decode(rows.replace(b'"', b""))
+    except msgspec.DecodeError:
+        return rows_to_frame(msgspec.json.decode(raw, type=_RowsResult).rows, kind)
+    if not table:
+        return _empty(kind)
+    width = 1 + len(KLINE_COLUMNS[kind])
+    if any(len(r) != len(table[0]) for r in table) or len(table[0]) < width:
+        raise RetryableError(f"malformed {kind} rows: expected {width} fields")
+    return _frame(np.array(table, dtype=np.float64)[:, :width], kind)
 
 
 def _instrument(item: _InstrumentItem, category: str) -> Instrument:
@@ -285,7 +320,7 @@ class MarketClient:
             "limit": limit,
         }
         raw = await self.get(KLINE_PATHS[kind], params)
-        frame = rows_to_frame(msgspec.json.decode(raw, type=_RowsResult).rows, kind)
+        frame = decode_kline_result(raw, kind)
         keep = (frame["ts"] >= start_ms) & (frame["ts"] <= end_ms)
         return frame[keep].reset_index(drop=True)
 
@@ -353,4 +388,12 @@ class MarketClient:
             cursor = res.nextPageCursor
 
 
-__all__ = ["BASE_URLS", "ClientStats", "Listing", "MarketClient", "UnknownSymbol", "rows_to_frame"]
+__all__ = [
+    "BASE_URLS",
+    "ClientStats",
+    "Listing",
+    "MarketClient",
+    "UnknownSymbol",
+    "decode_kline_result",
+    "rows_to_frame",
+]

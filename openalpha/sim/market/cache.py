@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 import numpy as np
 
 if TYPE_CHECKING:
@@ -47,12 +48,14 @@ def format_numbers(values: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Series:
-    """One dataset: ``ts`` ascending (int64 ms), float ``values[col]``, and ``rows`` — an object
-    array of string rows ``[ts, *columns]`` ready to be sliced into a response."""
+    """One dataset: ``ts`` ascending (int64 ms), float ``values[col]``, ``rows`` — an object
+    array of string rows ``[ts, *columns]`` — and ``json_rows``, each row already encoded as a JSON
+    array, so a 1000-candle answer is a join of bytes."""
 
     ts: np.ndarray
     values: dict[str, np.ndarray]
     rows: np.ndarray
+    json_rows: list[bytes]
 
     def __len__(self) -> int:
         return len(self.ts)
@@ -72,7 +75,8 @@ def build_series(frame: Any, kind: str) -> Series:
     rows = np.empty((len(ts), len(text)), dtype=object)
     for j, col in enumerate(text):
         rows[:, j] = col
-    return Series(ts, values, rows)
+    encode = msgspec.json.Encoder().encode
+    return Series(ts, values, rows, [encode(r) for r in rows.tolist()])
 
 
 class MarketCache:

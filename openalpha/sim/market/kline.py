@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import numpy as np
 from aiohttp import web
 
@@ -31,6 +32,8 @@ _ALLOWED = {
     "index": ("linear", "inverse"),
 }
 _MONTH = "M"
+_EMPTY = msgspec.Raw(b"[]")
+_encode = msgspec.json.Encoder().encode
 
 
 def _interval_ms(code: str) -> int:
@@ -77,13 +80,14 @@ def _forming_row(
     return [str(bar), *format_numbers(np.array(nums, dtype=np.float64))]
 
 
-def kline_rows(state: SimState, kind: str, category: str, symbol: str, code: str, query: Any) -> list[Any]:
+def kline_rows(state: SimState, kind: str, category: str, symbol: str, code: str, query: Any) -> msgspec.Raw:
+    """The ``list`` of the answer as raw JSON (pre-encoded rows, newest first)."""
     start = params.integer(query, "start")
     end = params.integer(query, "end")
     limit = params.limit(query, 1, 1000, 200)
     series = state.market.get(category, kind, symbol, code)
     if series is None:
-        return []
+        return _EMPTY
     step = _interval_ms(code)
     now = state.clock.now_ms()
     forming = now - now % step if code != _MONTH else now
@@ -91,19 +95,19 @@ def kline_rows(state: SimState, kind: str, category: str, symbol: str, code: str
     lo_ts = start - step + 1 if start is not None else np.iinfo(np.int64).min
     lo, hi = series.span(lo_ts, hi_ts)
     if hi <= lo:
-        return []
+        return _EMPTY
     if start is not None:
         hi = min(hi, lo + limit)
     else:
         lo = max(lo, hi - limit)
-    rows: list[Any] = series.rows[lo:hi][::-1].tolist()
+    pieces = series.json_rows[lo:hi][::-1]
     if int(series.ts[hi - 1]) == forming:
         row = _forming_row(state, category, kind, symbol, forming, step, now, series)
         if row is None:
-            rows = rows[1:]
+            pieces = pieces[1:]
         else:
-            rows[0] = row
-    return rows
+            pieces[0] = _encode(row)
+    return msgspec.Raw(b"[" + b",".join(pieces) + b"]")
 
 
 def _handler(kind: str):  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from openalpha.cli import main
 from openalpha.data.download import DownloadSpec, forming_bar_start, plan_windows
 from openalpha.data.store import ParquetStore
-from openalpha.exchange.bybit.market_client import Listing, rows_to_frame
+from openalpha.exchange.bybit.market_client import Listing, decode_kline_result, rows_to_frame
 from openalpha.exchange.errors import RetryableError
 from openalpha.venue import default_instrument
 
@@ -73,6 +74,20 @@ def test_rows_are_sorted_and_deduplicated() -> None:
     assert list(mark.columns) == ["ts", "open", "high", "low", "close"]
     with pytest.raises(RetryableError):
         rows_to_frame([["1", "2"]], "kline")
+
+
+def test_fast_decoding_equals_the_string_path() -> None:
+    """The quote-stripping fast path gives the same frame as parsing the strings one by one, and
+    falls back to that path for rows it cannot read as numbers."""
+    rows = [["1758672300000", "111920", "111920.1", "111769.3", "111810", "123.672", "0.00001"],
+            ["1758672000000", "111937.5", "111976.8", "111877.3", "111920", "124.406", "13929853.2"]]  # fmt: skip
+    raw = msgspec.json.encode({"category": "linear", "symbol": "BTCUSDT", "list": rows})
+    pd.testing.assert_frame_equal(decode_kline_result(raw, "kline"), rows_to_frame(rows, "kline"))
+    odd = msgspec.json.encode({"list": [["0", "1", "2", "0.5", "1.5"], ["60000", "1", "2", "0.5", "1E+0"]]})
+    assert decode_kline_result(odd, "mark")["close"].tolist() == [1.5, 1.0]
+    assert len(decode_kline_result(msgspec.json.encode({"list": []}), "kline")) == 0
+    with pytest.raises(RetryableError):
+        decode_kline_result(msgspec.json.encode({"list": [["0", "1"]]}), "kline")
 
 
 @pytest.mark.parametrize(
