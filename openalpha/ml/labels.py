@@ -100,7 +100,8 @@ def triple_barrier(
         raise MLError(f"barrier multiples must be > 0 (pt={pt}, sl={sl})")
     close = bars["close"].astype(np.float64)
     if volatility is None:
-        volatility = np.log(close).diff().rolling(vol_window).std() * np.sqrt(horizon)
+        log_close = pd.Series(np.log(close.to_numpy()), index=close.index)
+        volatility = log_close.diff().rolling(vol_window).std() * np.sqrt(horizon)
     elif not volatility.index.equals(bars.index):
         raise MLError("volatility must share the bars' index")
     label, ret, t1 = _barriers(
