@@ -111,6 +111,7 @@ class BybitRest:
         self.sync_from_server_time = sync_from_server_time
         self._lock = threading.Lock()
         self.time_resyncs = 0
+        self._synced = not sync_from_server_time
 
     @property
     def offset_ms(self) -> int:
@@ -128,6 +129,9 @@ class BybitRest:
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
         """Call pybit's ``method``; returns the JSON body or raises an :class:`ExchangeError`."""
+        if not self._synced and method != "get_server_time":
+            self._synced = True  # first signed call: learn the clock offset before it (not in paper)
+            self.sync_time()
         path = PATHS.get(method)
         self.limiter.acquire_blocking(path)
         try:
