@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 
 from nicegui import ui
@@ -42,6 +43,11 @@ async def run_action(page: PageContext, label: str, command: Command, role: Role
     return outcome
 
 
+def slug(label: str) -> str:
+    """``"Cancel all orders on paper"`` → ``"cancel-all-orders-on-paper"`` (test markers)."""
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
 def confirm_button(
     page: PageContext,
     label: str,
@@ -57,7 +63,9 @@ def confirm_button(
         ui.label(f"{label}?").classes("oa-section-title")
         ui.label(consequence).classes("q-my-sm").style("max-width: 32rem")
         with ui.row().classes("w-full justify-end gap-2"):
-            ui.button("Cancel", on_click=dialog.close).props(f'flat aria-label="Cancel {label}"')
+            ui.button("Cancel", on_click=dialog.close).props(f'flat aria-label="Cancel {label}"').mark(
+                f"cancel:{slug(label)}"
+            )
 
             async def confirmed() -> None:
                 dialog.close()
@@ -65,7 +73,7 @@ def confirm_button(
 
             ui.button(f"Confirm: {label}", on_click=confirmed, color=colour).props(
                 f'aria-label="Confirm {label}"'
-            )
+            ).mark(f"confirm:{slug(label)}")
 
     def open_dialog() -> None:
         # Fail early for the wrong role; run_action checks again on confirmation.
@@ -77,4 +85,5 @@ def confirm_button(
             return
         dialog.open()
 
-    return ui.button(label, icon=icon, on_click=open_dialog, color=colour).props(f'aria-label="{label}"')
+    button = ui.button(label, icon=icon, on_click=open_dialog, color=colour).props(f'aria-label="{label}"')
+    return button.mark(f"action:{slug(label)}")

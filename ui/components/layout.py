@@ -47,10 +47,10 @@ def frame(page: PageContext, title: str) -> Iterator[None]:
         text("span", role, "oa-badge oa-cyan").props(f'aria-label="Signed in as {role}"')
         ui.button(icon="contrast", on_click=lambda: ui.run_javascript(theme.TOGGLE_HC_JS)).props(
             'flat round color=white aria-label="Toggle high contrast"'
-        ).tooltip("High contrast")
+        ).tooltip("High contrast").mark("high-contrast")
         ui.button(icon="logout", on_click=lambda: sign_out(page)).props(
             'flat round color=white aria-label="Sign out"'
-        ).tooltip("Sign out")
+        ).tooltip("Sign out").mark("sign-out")
     with ui.column().classes("oa-main").props('id="main" role="main" tabindex="-1"'):
         heading(title)
         yield
