@@ -14,10 +14,10 @@ from openalpha.live.settings import EnvSettings
 
 def _vault_credentials(env: Environment) -> tuple[str, str]:
     from openalpha.config import Paths
-    from openalpha.security import Vault  # type: ignore[attr-defined]
+    from openalpha.security.vault import Vault, master_key_from_env
 
-    entry = Vault.open(Paths.from_env().vault).get(env.value)
-    return entry.api_key, entry.api_secret.reveal()
+    credentials = Vault(Paths.from_env().vault, master_key_from_env()).get(env)
+    return credentials.api_key, credentials.api_secret.reveal()
 
 
 def make_exchange(settings: EnvSettings) -> Exchange:

@@ -16,7 +16,7 @@ from openalpha import __version__
 from openalpha.cli.errors import CliError
 
 # Order here is the order in `openalpha --help`. Add a module name when a command lands.
-COMMAND_MODULES: tuple[str, ...] = ("config", "data", "backtest", "sim", "sweep", "runs", "keys")
+COMMAND_MODULES: tuple[str, ...] = ("demo", "config", "data", "backtest", "sweep", "runs", "sim", "trade", "status", "kill-switch", "keys", "ui")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"openalpha {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
-        module = importlib.import_module(f"openalpha.cli.cmd_{name}")
+        module = importlib.import_module(f"openalpha.cli.cmd_{name.replace('-', '_')}")
         module.register(sub)
     return parser
 

@@ -1,0 +1,125 @@
+"""Bringing the runtime up and down for ``openalpha trade`` and ``openalpha demo``.
+
+Order: (paper) simulator → Ray → supervisor and actors → dashboard. Shutdown runs in reverse on
+Ctrl-C, SIGTERM or the end of ``--duration``, and always completes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from openalpha.cli.errors import CliError
+from openalpha.config import AppConfig, Paths
+from openalpha.domain import Environment
+
+
+@dataclass
+class Running:
+    """Everything that must be stopped, in reverse order."""
+
+    stops: list[Callable[[], None]] = field(default_factory=list)
+    control: Any = None
+    ui_url: str | None = None
+
+    def stop(self) -> None:
+        while self.stops:
+            with contextlib.suppress(Exception):
+                self.stops.pop()()
+
+
+def start_paper_sim(
+    config: AppConfig, store: Any, start_ms: int | None, speed: float
+) -> tuple[str, str, str, Callable[[], None]]:
+    """The simulator on loopback with a throw-away key pair; returns (url, key, secret, stop)."""
+    from openalpha.sim.clock import ReplayClock
+    from openalpha.sim.server import start_sim_in_thread
+    from openalpha.sim.state import SimAccount, SimState
+
+    key, secret = f"paper-{secrets.token_hex(6)}", secrets.token_hex(24)
+    state = SimState(
+        store=store,
+        clock=ReplayClock(start_ms, speed=speed),
+        seed=config.sim.seed,
+        accounts=[SimAccount(key, secret, config.sim.balance)],
+    )
+    url, stop = start_sim_in_thread(state, host=config.sim.host, port=config.sim.port)
+    return url, key, secret, stop
+
+
+def start_ray(address: str | None) -> Callable[[], None]:
+    import ray
+
+    from openalpha.actors.names import NAMESPACE
+
+    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+    kwargs: dict[str, Any] = {"namespace": NAMESPACE, "log_to_driver": False, "logging_level": "ERROR"}
+    if address:
+        kwargs["address"] = address
+    else:
+        kwargs.update(num_cpus=max(2, os.cpu_count() or 2), include_dashboard=False)
+    try:
+        ray.init(**kwargs)
+    except Exception as err:
+        raise CliError(
+            f"cannot start or join Ray{f' at {address}' if address else ''}: {str(err).splitlines()[0]}"
+        ) from None
+    return ray.shutdown
+
+
+def start_ui(running: Running, config: AppConfig, paths: Paths, port: int | None) -> None:
+    try:
+        from openalpha.ui.app import serve
+    except ImportError as err:
+        print(f"dashboard unavailable ({err}); continuing without it", file=sys.stderr)
+        return
+    server = serve(
+        running.control,
+        host=config.ui.host,
+        port=port or config.ui.port,
+        config=config.ui,
+        paths=paths,
+        block=False,
+    )
+    if server is not None:
+        running.ui_url = f"http://{config.ui.host}:{port or config.ui.port}"
+
+
+def wait(running: Running, duration: float | None, on_tick: Callable[[], None] | None = None) -> None:
+    """Block until Ctrl-C / SIGTERM or ``duration`` seconds; ``on_tick`` every few seconds."""
+    done = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: done.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    deadline = time.monotonic() + duration if duration else None
+    try:
+        while not done.wait(5.0 if deadline is None else max(0.0, min(5.0, deadline - time.monotonic()))):
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            if on_tick is not None:
+                with contextlib.suppress(Exception):
+                    on_tick()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def check_environment(config: AppConfig, env: Environment, paths: Paths) -> None:
+    """Refuse to start an environment that is not configured, opted in, or keyed."""
+    settings = getattr(config.environments, env.value)
+    if env is Environment.PAPER:
+        return
+    if env is Environment.MAINNET and not settings.allow_mainnet:
+        raise CliError(
+            "mainnet refuses to start: set environments.mainnet.allow_mainnet = true in the config"
+        )
+    from openalpha.security.vault import Vault, master_key_from_env
+
+    if not Vault(paths.vault, master_key_from_env()).has(env):
+        raise CliError(f"{env} refuses to start: no API key stored (run `openalpha keys set --env {env}`)")
