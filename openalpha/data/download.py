@@ -181,8 +181,7 @@ class _Buffers:
             self.added[key] = self.added.get(key, 0) + added
 
     async def flush_all(self) -> None:
-        for key in list(self.frames):
-            await self.flush(key)
+        await asyncio.gather(*(self.flush(key) for key in list(self.frames)))
 
 
 async def _fetch(client: MarketClient, category: str, w: Window) -> pd.DataFrame:
@@ -193,8 +192,7 @@ async def _fetch(client: MarketClient, category: str, w: Window) -> pd.DataFrame
 
 
 async def _check_symbols(client: MarketClient, spec: DownloadSpec) -> dict[str, Listing]:
-    found: dict[str, Listing] = {}
-    for symbol in spec.symbols:
+    async def listing(symbol: str) -> Listing:
         try:
             listed = await client.instruments(spec.category, symbol)
         except UnknownSymbol:
@@ -202,8 +200,10 @@ async def _check_symbols(client: MarketClient, spec: DownloadSpec) -> dict[str, 
         match = [i for i in listed if i.instrument.symbol == symbol]
         if not match:
             raise DownloadError(f"unknown symbol {symbol} ({spec.category}): the exchange does not list it")
-        found[symbol] = match[0]
-    return found
+        return match[0]
+
+    found = await asyncio.gather(*(listing(s) for s in spec.symbols))
+    return dict(zip(spec.symbols, found, strict=True))
 
 
 class _Run:
