@@ -31,7 +31,7 @@ try:  # the trading half lands with issue 4; the trading engineer owns this one 
 except ImportError as exc:  # only "not written yet" is tolerated, never a broken trading package
     if exc.name not in ("openalpha.sim.trading",):
         raise
-    register_trading = None
+    register_trading = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
