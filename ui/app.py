@@ -138,9 +138,9 @@ def _login(dash: Dashboard) -> None:
                     message.text = result.message
 
             password.on("keydown.enter", attempt)
-            ui.button("Sign in", on_click=attempt, color="primary").props('aria-label="Sign in"').classes(
-                "w-full q-mt-md"
-            )
+            ui.button("Sign in", on_click=attempt, color="primary").props(
+                'aria-label="Sign in" text-color=dark'
+            ).classes("w-full q-mt-md")
         return None
 
 

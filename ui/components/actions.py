@@ -18,6 +18,7 @@ from openalpha.ui.context import PageContext
 
 log = logging.getLogger("openalpha.ui.audit")
 Command = Callable[[str], str]  # actor -> outcome
+TEXT_ON = {"warning": "dark", "positive": "dark", "primary": "dark", "secondary": "dark", "negative": "white"}
 
 
 async def run_action(page: PageContext, label: str, command: Command, role: Role = Role.ADMIN) -> str | None:
@@ -72,7 +73,7 @@ def confirm_button(
                 await run_action(page, label, command, role)
 
             ui.button(f"Confirm: {label}", on_click=confirmed, color=colour).props(
-                f'aria-label="Confirm {label}"'
+                f'aria-label="Confirm {label}" text-color={TEXT_ON.get(colour, "white")}'
             ).mark(f"confirm:{slug(label)}")
 
     def open_dialog() -> None:
@@ -85,5 +86,7 @@ def confirm_button(
             return
         dialog.open()
 
-    button = ui.button(label, icon=icon, on_click=open_dialog, color=colour).props(f'aria-label="{label}"')
+    button = ui.button(label, icon=icon, on_click=open_dialog, color=colour).props(
+        f'aria-label="{label}" text-color={TEXT_ON.get(colour, "white")}'
+    )
     return button.mark(f"action:{slug(label)}")

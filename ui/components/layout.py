@@ -34,8 +34,8 @@ def sign_out(page: PageContext) -> None:
 @contextmanager
 def frame(page: PageContext, title: str) -> Iterator[None]:
     apply_theme()
-    ui.link("Skip to content", "#main").classes("oa-skip")
     with ui.header().classes("oa-header items-center gap-x-4 gap-y-1 q-px-md q-py-sm").props('role="banner"'):
+        ui.link("Skip to content", "#main").classes("oa-skip")  # first in tab order
         text("div", theme.TITLE, "oa-title").props('role="heading" aria-level="1"')
         with ui.element("nav").classes("oa-nav").props('aria-label="Main"'):
             for path, name in NAV:

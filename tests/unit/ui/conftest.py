@@ -43,9 +43,8 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(scope="session")
-def research_runs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real backtest run and a real (small) walk-forward sweep run, as the CLI saves them."""
+def build_research_runs(shared_data: Path, runs: Path) -> Path:
+    """A real backtest run and a real (small) walk-forward sweep run in ``runs``, as the CLI saves them."""
     from openalpha.backtest import make_config, run_backtest
     from openalpha.backtest.artifacts import save_run
     from openalpha.research.analysis import summarise
@@ -56,7 +55,6 @@ def research_runs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -
     from openalpha.strategies import get_strategy_class
     from tests.unit.backtest.realdata import perp_1h
 
-    runs = tmp_path_factory.mktemp("ui_runs")
     data = perp_1h(shared_data, "BTCUSDT", "2025-09-01", "2025-12-01")
     save_run(run_backtest(get_strategy_class("sma_cross")(fast=20, slow=100), data, make_config()), runs)
     cfg = SweepConfig(
@@ -68,6 +66,11 @@ def research_runs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -
     wf = run_walk_forward(cfg, data, OptunaLocalSearch(cfg.searcher), lambda _: None, max_folds=3)
     write_sweep_run(runs, wf, summarise(wf), symbols=["BTCUSDT"])
     return runs
+
+
+@pytest.fixture(scope="session")
+def research_runs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_research_runs(shared_data, tmp_path_factory.mktemp("ui_runs"))
 
 
 @pytest.fixture
