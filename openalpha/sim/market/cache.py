@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import numpy as np
 
+from openalpha.data.resample import resample_bars
+from openalpha.domain.intervals import interval_ms
+
 if TYPE_CHECKING:
     from openalpha.data.store import ParquetStore
 
@@ -90,25 +93,43 @@ class MarketCache:
         self._symbols: dict[str, tuple[float, frozenset[str]]] = {}
 
     def get(self, category: str, kind: str, symbol: str, interval: str) -> Series | None:
-        """The dataset, or None when the store has nothing for it."""
+        """The dataset, or None when the store has nothing for it. A candle interval the store
+        lacks is resampled from the finest stored interval that divides it (complete buckets
+        only, :func:`openalpha.data.resample.resample_bars`), as the exchange would have it."""
         key = (category, kind, symbol, interval)
         now = time.monotonic()
         with self._lock:
             entry = self._entries.get(key)
         if entry is not None and now - entry[0] < _RECHECK_S:
             return entry[2]
-        path = self.store.path(*key)
-        mtime = path.stat().st_mtime_ns if path.exists() else -1.0
+        source = self._source_interval(category, kind, symbol, interval)
+        path = self.store.path(category, kind, symbol, source) if source else None
+        mtime = path.stat().st_mtime_ns if path is not None and path.exists() else -1.0
         if entry is not None and entry[1] == mtime:
             series = entry[2]
-        elif mtime < 0:
+        elif source is None or mtime < 0:
             series = None
         else:
-            frame = self.store.read(category, kind, symbol, interval)
+            frame = self.store.read(category, kind, symbol, source)
+            if source != interval and len(frame):
+                frame = resample_bars(frame, source, interval)
             series = build_series(frame, kind) if len(frame) else None
         with self._lock:
             self._entries[key] = (now, mtime, series)
         return series
+
+    def _source_interval(self, category: str, kind: str, symbol: str, interval: str) -> str | None:
+        """``interval`` itself when stored, else the finest stored divisor (None if none)."""
+        stored = self.intervals(category, kind, symbol)
+        if interval in stored or kind == "funding":
+            return interval
+        try:
+            target = interval_ms(interval)
+        except ValueError:  # "M": months are not resampled
+            return None
+        divisors = [c for c in stored if c.isdigit() or c in ("D", "W")]
+        divisors = [c for c in divisors if target % interval_ms(c) == 0 and interval_ms(c) < target]
+        return min(divisors, key=interval_ms) if divisors else None
 
     def symbols(self, category: str) -> frozenset[str]:
         """Symbols the store holds any dataset for in ``category``."""

@@ -147,3 +147,23 @@ def test_server_time_is_market_time(replay_url: str) -> None:
     _, body = get(replay_url, "/v5/market/time")
     assert body["result"] == {"timeSecond": str(REPLAY_NOW // 1000), "timeNano": str(REPLAY_NOW * 1_000_000)}
     assert body["time"] == REPLAY_NOW
+
+
+def test_intervals_not_stored_are_built_from_finer_candles(sim_url: str, month_store: ParquetStore) -> None:
+    """Bybit serves every interval (§3); the simulator builds 15-minute candles from the stored
+    5-minute ones: first open, highest high, lowest low, last close, summed volume."""
+    _, body = get(sim_url, "/v5/market/kline", symbol="ETHUSDT", interval="15", start=MS_2026_05_01, limit=2)
+    rows = body["result"]["list"][::-1]
+    five = month_store.read("linear", "kline", "ETHUSDT", "5", MS_2026_05_01, MS_2026_05_01 + 6 * FIVE_MIN)
+    for k, row in enumerate(rows):
+        part = five.iloc[3 * k : 3 * k + 3]
+        assert int(row[0]) == MS_2026_05_01 + k * 3 * FIVE_MIN
+        assert [float(x) for x in row[1:5]] == [
+            part["open"].iloc[0],
+            part["high"].max(),
+            part["low"].min(),
+            part["close"].iloc[-1],
+        ]
+        assert float(row[5]) == pytest.approx(part["volume"].sum())
+    _, body = get(sim_url, "/v5/market/kline", symbol="ETHUSDT", interval="M")
+    assert body["retCode"] == 0 and body["result"]["list"] == []  # months are not built
