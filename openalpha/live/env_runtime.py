@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 import msgspec
@@ -31,10 +31,12 @@ from openalpha.domain import (
     RiskAction,
     RiskDecision,
     Signal,
+    Stage,
     split_key,
 )
 from openalpha.exchange.errors import ExchangeError
 from openalpha.exchange.protocol import Exchange
+from openalpha.graduation.gate import stage_gate
 from openalpha.live.account import AccountTracker
 from openalpha.live.book import StrategyBook
 from openalpha.live.executor import Outcome, TargetExecutor
@@ -73,6 +75,7 @@ class EnvRuntime:
         *,
         clock: Callable[[], int] | None = None,
         risk: RiskConfig | None = None,
+        stages: Mapping[str, Stage] | None = None,
     ) -> None:
         self.env = env
         self.exchange = exchange
@@ -96,6 +99,14 @@ class EnvRuntime:
         self.fills: deque[Fill] = deque(maxlen=200)
         self.funding: deque[Fill] = deque(maxlen=200)
         self.base_equity: float | None = None
+        # Graduation: a strategy trades here only if its stage allows this environment. Without
+        # a stage book every strategy counts as paper (paper/demo only); a strategy missing from
+        # a given book is denied. ``allocations`` caps the capital (USDT) a stage is granted.
+        self.stages: dict[str, Stage] = (
+            dict(stages) if stages is not None else dict.fromkeys(self.plans, Stage.PAPER)
+        )
+        self.allocations: dict[str, float] = {}
+        self._gate_noted: dict[tuple[str, str], tuple[str, float]] = {}
         self.manager.fill_listeners.append(self._recorded)
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -190,7 +201,11 @@ class EnvRuntime:
             leverage=plan.leverage,
             volatility=self.volatility(key, plan.interval),
         )
-        if key in self.unknown or plan.strategy_id in self.paused:
+        gate = stage_gate(signal, self.stages.get(plan.strategy_id), self.env)
+        if gate is not None:
+            decision = gate
+            self._note_gate(gate)
+        elif key in self.unknown or plan.strategy_id in self.paused:
             why = "state unknown: paused until reconciled" if key in self.unknown else "strategy paused"
             decision = RiskDecision(
                 action=RiskAction.DENY,
@@ -221,10 +236,42 @@ class EnvRuntime:
         )
         return decision, outcome
 
-    def _strategy_equity(self, plan: StrategyPlan) -> float | None:
+    def _note_gate(self, d: RiskDecision) -> None:
+        """Audit a stage denial whenever the strategy asks for something new (not every bar)."""
+        noted = (d.reason, d.requested)
+        if self._gate_noted.get((d.strategy, d.symbol)) != noted:
+            self._gate_noted[(d.strategy, d.symbol)] = noted
+            self.journal.audit(
+                Event(ts=self.clock(), kind="graduation.order_denied", source="runtime", env=self.env,
+                      message=f"{d.strategy} {d.symbol}: {d.reason}", actor="runtime",
+                      data={"strategy": d.strategy, "symbol": d.symbol, "rule": d.rule,
+                            "requested": d.requested, "reason": d.reason})
+            )  # fmt: skip
+
+    def set_stage(self, strategy_id: str, stage: Stage, capital: float | None = None) -> float | None:
+        """The graduation supervisor moved a strategy (idempotent); returns the capital in force."""
+        if strategy_id not in self.plans:
+            return None
+        self.stages[strategy_id] = stage
+        if capital is None:
+            self.allocations.pop(strategy_id, None)
+        else:
+            self.allocations[strategy_id] = capital
+        return self.strategy_capital(strategy_id)
+
+    def strategy_capital(self, strategy_id: str) -> float | None:
+        """The base the strategy sizes from: its account share, capped by its stage allocation."""
         if self.base_equity is None:
             return None
-        return self.book.equity(plan.strategy_id, self.base_equity * plan.capital_fraction, self.prices)
+        base = self.base_equity * self.plans[strategy_id].capital_fraction
+        cap = self.allocations.get(strategy_id)
+        return base if cap is None else min(base, cap)
+
+    def _strategy_equity(self, plan: StrategyPlan) -> float | None:
+        base = self.strategy_capital(plan.strategy_id)
+        if base is None:
+            return None
+        return self.book.equity(plan.strategy_id, base, self.prices)
 
     def _exposure(self, plan: StrategyPlan, key: str, price: float | None) -> float | None:
         equity = self._strategy_equity(plan)
@@ -251,11 +298,14 @@ class EnvRuntime:
             cancelled += len(self.exchange.cancel_all(category))
         return cancelled
 
-    def close_all(self) -> int:
-        """Close every strategy position with reduce-only market orders (decision seq = now)."""
+    def close_all(self, only: str | None = None) -> int:
+        """Close every strategy position (or only ``only``'s) with reduce-only market orders
+        (decision seq = now)."""
         sent = 0
         now = self.clock()
         for plan in self.plans.values():
+            if only is not None and plan.strategy_id != only:
+                continue
             for key in plan.symbols:
                 if self.book.position(plan.strategy_id, key) == 0 or key not in self.prices:
                     continue
