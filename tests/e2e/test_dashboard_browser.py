@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openalpha.ui.app import PUSH_INTERVAL_S as PUSH_DEFAULT
 from openalpha.ui.auth import PasswordStore, Role
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -38,6 +39,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "artifacts" / "screenshots"
 PAGES = {"overview": "/", "positions": "/positions", "strategies": "/strategies", "research": "/research",
          "risk": "/risk", "admin": "/admin"}  # fmt: skip
+PUSH_INTERVAL_S = PUSH_DEFAULT  # the production default
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -65,7 +67,8 @@ def commands():
 
 threading.Thread(target=commands, daemon=True).start()
 print(json.dumps({{"ready": True}}), flush=True)
-serve(runtime, host="127.0.0.1", port={port}, config=UiConfig(), paths=Paths.from_env(), push_interval_s=0.5)
+serve(runtime, host="127.0.0.1", port={port}, config=UiConfig(), paths=Paths.from_env(),
+      push_interval_s={push})
 """
 
 
@@ -102,7 +105,7 @@ def server(shared_data: Path) -> Iterator[Server]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "NICEGUI_"))}
     env["OPENALPHA_HOME"] = str(home)
-    code = SERVER.format(repo=str(REPO), shared=str(shared_data), port=port)
+    code = SERVER.format(repo=str(REPO), shared=str(shared_data), port=port, push=PUSH_INTERVAL_S)
     process = subprocess.Popen(
         [sys.executable, "-c", code], cwd=home, env=env, text=True,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -236,14 +239,17 @@ def test_a_new_fill_reaches_the_page(server: Server, browser: webdriver.Chrome) 
     sign_in(browser, server)
     browser.get(f"{server.url}/positions")
     wait_text(browser, "paper fills")
-    start = time.perf_counter()
-    link_id = str(server.ask("fill")["fill"])
-    deadline = start + 10
-    while link_id not in browser.find_element(By.TAG_NAME, "body").text:
-        assert time.perf_counter() < deadline, "the fill never reached the page"
-        time.sleep(0.01)
-    latency = time.perf_counter() - start
-    record = {"what": "fill_to_page_chromium", "push_interval_s": 0.5, "latency_s": round(latency, 3)}
+    latencies = []
+    for _ in range(5):
+        time.sleep(0.37)  # land at different phases of the push timer
+        start = time.perf_counter()
+        link_id = str(server.ask("fill")["fill"])
+        while not browser.execute_script("return document.body.innerText.includes(arguments[0])", link_id):
+            assert time.perf_counter() - start < 10, "the fill never reached the page"
+            time.sleep(0.005)
+        latencies.append(round(time.perf_counter() - start, 3))
+    record = {"what": "fill_to_page_chromium", "push_interval_s": PUSH_INTERVAL_S, "latency_s": latencies,
+              "max_s": max(latencies)}  # fmt: skip
     (REPO / "artifacts" / "ui_latency_browser.json").write_text(json.dumps(record))
     print(json.dumps(record))
     assert console_errors(browser) == []

@@ -7,10 +7,14 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from nicegui import ui
 from nicegui.elements.mixins.text_element import TextElement
 from nicegui.testing import User
+from openalpha.ui.app import make_dashboard
 from openalpha.ui.components import fmt
+from openalpha.ui.context import Dashboard
+from openalpha.ui.hub import SnapshotHub
 
 from openalpha.domain import Environment
 from tests.unit.ui.conftest import ADMIN_PASSWORD, Clock, sign_in
@@ -103,3 +107,20 @@ async def test_an_expired_session_stops_updates_and_returns_to_login(user: User,
     await sign_in(user, page="/risk")
     clock.now += 31 * 60
     await user.should_see("Sign in to the dashboard.", retries=100)
+
+
+async def test_many_pages_share_one_runtime_snapshot_per_interval(runtime: FakeRuntime) -> None:
+    hub = SnapshotHub(runtime, max_age=60.0)
+    results = await asyncio.gather(*(hub.latest() for _ in range(20)))
+    assert runtime.snapshot_calls == 1 and all(r is results[0] for r in results)
+    await hub.latest(force=True)
+    assert runtime.snapshot_calls == 2
+    runtime.fail_snapshots = True
+    kept = await hub.latest(force=True)
+    assert kept is not None and hub.error == "supervisor actor unreachable"  # the last good one stays
+
+
+def test_push_interval_above_half_a_second_is_refused(runtime: FakeRuntime, dash: Dashboard) -> None:
+    store = dash.auth.store
+    with pytest.raises(ValueError, match=r"push_interval_s must be in \(0, 0.5\]"):
+        make_dashboard(runtime, config=dash.config, paths=dash.paths, store=store, push_interval_s=0.6)
