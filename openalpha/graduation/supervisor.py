@@ -198,6 +198,7 @@ class StageSupervisor:
                     ApprovalRequest(strategy=r.strategy, ts=now, evidence=evidence,
                                     suggested_capital=self.criteria.allocation.mainnet_initial)
                 )  # fmt: skip
+                self.reviews[r.strategy] = msgspec.structs.replace(r, pending_approval=True)
             return None
         reason = f"every {r.stage} criterion passed" + (
             f" (sweep {r.backtest.run_id})" if r.backtest and r.stage is Stage.BACKTEST else ""
