@@ -1,5 +1,7 @@
 """The downloader engine: Bybit history into the Parquet store, incrementally and resumably.
 
+The symbols are checked first (``instruments-info``; an unknown one fails the whole download
+before anything is fetched) and their filters saved as the store's instrument metadata.
 For each ``(symbol, kind, interval)`` the store says which ranges are missing
 (:meth:`ParquetStore.missing_ranges`); only those are fetched. Candle ranges are cut into windows
 of at most 1000 candles (``end − start < limit · interval``, BYBIT_V5.md §3), funding ranges
@@ -287,6 +289,8 @@ async def run_download(
         client = MarketClient(base_url, session, limiter)
         now = await client.server_time()
         instruments = await _check_symbols(client, spec)
+        listed = [listing.instrument for listing in instruments.values()]
+        await asyncio.to_thread(store.write_instruments, spec.category, listed)
         windows = await asyncio.to_thread(plan_windows, store, spec, now, instruments)
         buffers = _Buffers(store, spec.category, flush_rows, flush_s)
         run = _Run(spec, client, buffers, windows, on_progress, progress_every_s)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
@@ -40,6 +41,13 @@ def test_download_equals_what_the_simulator_served(source_store: ParquetStore, t
         assert first.rows_added == rows + 2 * 31 * 24 and rows > 18_000  # + hourly candles (below)
         again = download(PERP, target, url)  # incremental: nothing new to fetch, nothing added
     assert again.rows_added == 0 and again.progress.rows == 0
+    btc = target.instruments("linear")["BTCUSDT"]  # filters saved from instruments-info (§3)
+    assert (btc.tick_size, btc.qty_step, btc.max_qty, btc.funding_interval_min) == (
+        Decimal("0.1"),
+        Decimal("0.001"),
+        Decimal("1190"),
+        480,
+    )
     assert first.progress.throttled == 0 and again.progress.throttled == 0
     reports = {(r.kind, r.symbol, r.interval): r for r in first.reports}
     assert reports[("kline", "BTCUSDT", "5")].rows_added == 31 * 288
