@@ -167,6 +167,20 @@ class UiServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def wait_started(self, timeout: float = 30.0) -> None:
+        """Return once the server listens; a one-line RuntimeError if it could not start."""
+        from nicegui.server import Server
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            instance = getattr(Server, "instance", None)
+            if instance is not None and instance.started:
+                return
+            if not self.thread.is_alive():
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"the dashboard could not start on {self.host}:{self.port} (port in use?)")
+
     def stop(self, timeout: float = 10.0) -> None:
         from nicegui.server import Server
 
@@ -209,7 +223,9 @@ def serve(
         return None
     thread = threading.Thread(target=ui.run, kwargs=options, name="openalpha-ui", daemon=True)
     thread.start()
-    return UiServer(thread, host, port)
+    server = UiServer(thread, host, port)
+    server.wait_started()
+    return server
 
 
 __all__ = ["PAGES", "AuthError", "UiServer", "make_dashboard", "register", "safe_target", "serve"]
