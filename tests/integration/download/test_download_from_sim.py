@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -175,3 +178,16 @@ def test_network_errors_are_retried_with_back_off(source_store: ParquetStore, ta
     want = source_store.read("linear", "kline", "BTCUSDT", "5")
     got = target.read("linear", "kline", "BTCUSDT", "5")
     pd.testing.assert_frame_equal(got[["ts", "open", "close"]], want[["ts", "open", "close"]])
+
+
+def test_cli_unknown_symbol_is_one_line_exit_2(source_store: ParquetStore, tmp_path: Path) -> None:
+    """What a user sees: ``openalpha: error: unknown symbol NOPEUSDT (linear): …``, nothing written."""
+    target = tmp_path / "downloaded"
+    with running_sim(source_store) as (url, _):
+        cmd = [sys.executable, "-m", "openalpha", "data", "download", "--symbols", "BTCUSDT,NOPEUSDT"]
+        cmd += ["--start", "2026-05-01", "--env", "paper", "--base-url", url, "--data", str(target)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("openalpha: error: unknown symbol NOPEUSDT (linear)")
+    assert not list(target.rglob("*.parquet"))
