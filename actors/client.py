@@ -7,7 +7,7 @@ from typing import Any
 import ray
 from openalpha.actors import names
 
-from openalpha.domain import Environment
+from openalpha.domain import Environment, Stage
 from openalpha.live.snapshot import RuntimeSnapshot
 
 
@@ -44,6 +44,16 @@ class ActorRuntimeControl:
 
     def resume(self, strategy_id: str, *, actor: str) -> str:
         return str(ray.get(self.supervisor.resume.remote(strategy_id, actor)))
+
+    def approve(self, strategy_id: str, *, actor: str, capital: float) -> str:
+        return str(ray.get(self.supervisor.approve.remote(strategy_id, actor, capital)))
+
+    def demote(self, strategy_id: str, *, actor: str, to: Stage, reason: str) -> str:
+        return str(ray.get(self.supervisor.demote.remote(strategy_id, actor, to, reason)))
+
+    def ledger_url(self) -> str:
+        """The (password-free) URL of the ledger the runtime writes to."""
+        return str(ray.get(self.supervisor.ledger_url.remote(), timeout=30))
 
 
 def connect(address: str | None = None) -> ActorRuntimeControl:

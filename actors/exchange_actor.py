@@ -8,17 +8,20 @@ housekeeping thread and actor calls never interleave inside it.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import defaultdict
 from typing import Any
 
 import ray
+from openalpha.actors import names
 from openalpha.actors.factory import make_exchange
 from openalpha.actors.journal_proxy import ActorJournal
 
-from openalpha.domain import Bar, Fill, Order, Signal, split_key
+from openalpha.domain import Bar, Fill, Order, Signal, Stage, split_key
 from openalpha.exchange.protocol import PrivateHandlers
+from openalpha.graduation.stages import may_trade
 from openalpha.live.env_runtime import VOL_BARS, EnvRuntime, StrategyPlan, env_snapshot
 from openalpha.live.settings import EnvSettings
 from openalpha.live.snapshot import EnvSnapshot
@@ -34,8 +37,11 @@ class ExchangeActor:
         self.governor = governor
         self.lock = threading.RLock()
         self.exchange = make_exchange(settings)
-        self.rt = EnvRuntime(self.env, self.exchange, ActorJournal(ledger), self._evaluate, plans)
+        # stages={}: every strategy is denied until the supervisor sets its graduation stage
+        self.rt = EnvRuntime(self.env, self.exchange, ActorJournal(ledger), self._evaluate, plans, stages={})
         self.subscribers: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        self._reattach(plans)
+        self.stopping = False
         self.connected = True
         self.latency_ms: float | None = None
         self.kill_switch = False
@@ -55,7 +61,19 @@ class ExchangeActor:
 
     # -- wiring -------------------------------------------------------------------------------
     def attach(self, key: str, interval: str, strategy: Any) -> None:
-        self.subscribers[(key, interval)].append(strategy)
+        held = self.subscribers[(key, interval)]
+        if all(s._actor_id != strategy._actor_id for s in held):
+            held.append(strategy)
+
+    def _reattach(self, plans: list[StrategyPlan]) -> None:
+        """After a restart the strategy actors exist already: feed them bars again at once."""
+        for plan in plans:
+            try:
+                actor = ray.get_actor(names.strategy(plan.strategy_id), namespace=names.NAMESPACE)
+            except ValueError:
+                continue  # first start: the supervisor attaches each strategy once it is created
+            for key in plan.symbols:
+                self.attach(key, plan.interval, actor)
 
     def server_time_ms(self) -> int:
         return self.exchange.server_time_ms()
@@ -97,6 +115,8 @@ class ExchangeActor:
         """Governor, then orders; returns one line per signal saying what happened."""
         lines = []
         with self.lock:
+            if self.stopping:
+                return [f"{s.strategy} {s.symbol}: runtime stopping, ignored" for s in signals]
             for signal in signals:
                 decision, outcome = self.rt.apply_signal(signal)
                 what = (
@@ -135,6 +155,16 @@ class ExchangeActor:
             cancelled = self.rt.cancel_all()
             return f"{self.env}: cancelled {cancelled} orders, sent {self.rt.close_all()} closing orders"
 
+    def set_stage(self, strategy_id: str, stage: Stage, capital: float | None) -> float | None:
+        """Graduation moved a strategy: set its stage and capital; a strategy that may no longer
+        trade here has its positions closed (reduce-only). Returns the capital in force."""
+        with self.lock:
+            was = self.rt.stages.get(strategy_id)
+            in_force = self.rt.set_stage(strategy_id, stage, capital)
+            if was is not None and was is not stage and not may_trade(stage, self.env):
+                self.rt.close_all(only=strategy_id)
+            return in_force
+
     def pause(self, strategy_id: str, paused: bool) -> None:
         with self.lock:
             (self.rt.paused.add if paused else self.rt.paused.discard)(strategy_id)
@@ -152,11 +182,18 @@ class ExchangeActor:
                 "decisions": list(self.rt.decisions)[-50:],
                 "targets": dict(self.rt.last_targets),
                 "paused": set(self.rt.paused),
+                "capital": {s: self.rt.strategy_capital(s) for s in self.rt.plans},
             }
 
     def ping(self) -> bool:
         return True
 
     def shutdown(self) -> None:
+        """Stop trading, pick up what the exchange did meanwhile (a last reconcile), close."""
         self._stop.set()
+        with self.lock:
+            self.stopping = True
+            self.subscribers.clear()
+            with contextlib.suppress(Exception):  # unreachable now: the next start reconciles
+                self.rt.reconcile()
         self.exchange.close()

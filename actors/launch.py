@@ -8,6 +8,7 @@ from typing import Any
 import ray
 from openalpha.actors import names
 from openalpha.actors.client import ActorRuntimeControl
+from openalpha.actors.graduation_actor import GraduationOptions
 from openalpha.actors.supervisor import SupervisorActor
 
 from openalpha.config.schema import AppConfig
@@ -41,13 +42,29 @@ def plans_from_config(
     return plans
 
 
+def default_graduation() -> GraduationOptions:
+    """Criteria from ``$OPENALPHA_HOME/graduation.toml`` when present (else the documented
+    defaults of ``configs/graduation.toml``), evaluated every minute."""
+    from openalpha.config import Paths
+
+    custom = Paths.from_env().home / "graduation.toml"
+    return GraduationOptions(criteria_path=str(custom) if custom.is_file() else None)
+
+
 def start_runtime(
-    config: AppConfig, settings: list[EnvSettings], database_url: str | None = None
+    config: AppConfig,
+    settings: list[EnvSettings],
+    database_url: str | None = None,
+    graduation: GraduationOptions | None = None,
 ) -> ActorRuntimeControl:
     """Create the supervisor (named, in namespace ``openalpha``) and start every actor."""
     envs = {s.env for s in settings}
     supervisor = SupervisorActor.options(name=names.SUPERVISOR, namespace=names.NAMESPACE).remote(
-        settings, plans_from_config(config, envs), config.risk, database_url
+        settings,
+        plans_from_config(config, envs),
+        config.risk,
+        database_url,
+        graduation or default_graduation(),
     )
     ray.get(supervisor.start.remote())
     return ActorRuntimeControl(supervisor)

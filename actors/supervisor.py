@@ -17,12 +17,14 @@ import ray
 from openalpha.actors import names
 from openalpha.actors.exchange_actor import ExchangeActor
 from openalpha.actors.governor_actor import RiskGovernorActor
+from openalpha.actors.graduation_actor import GraduationOptions, GraduationSupervisor
 from openalpha.actors.ledger_actor import LedgerActor
 from openalpha.actors.strategy_actor import StrategyActor
 
 from openalpha.config.schema import RiskConfig
 from openalpha.domain import Environment, Event, Stage
 from openalpha.live.env_runtime import StrategyPlan
+from openalpha.live.graduation_evidence import StrategySpec
 from openalpha.live.settings import EnvSettings
 from openalpha.live.snapshot import (
     ENVIRONMENTS,
@@ -38,6 +40,20 @@ def _now() -> int:
     return int(time.time() * 1000)
 
 
+def _graduation_fields(review: Any) -> dict[str, Any]:
+    """The StrategySnapshot fields from a graduation ``Review`` (none while it is unknown)."""
+    if review is None:
+        return {}
+    return {
+        "stage_since": review.since_ms,
+        "stage_reason": review.reason,
+        "next_stage": review.assessment.target,
+        "criteria": list(review.assessment.checks),
+        "pending_approval": review.pending_approval,
+        "demotion": list(review.demotion),
+    }
+
+
 @ray.remote(max_restarts=0, max_concurrency=8)
 class SupervisorActor:
     def __init__(
@@ -46,8 +62,12 @@ class SupervisorActor:
         plans: list[tuple[StrategyPlan, dict[str, Any], Environment]],
         risk: RiskConfig,
         database_url: str | None = None,
+        graduation: GraduationOptions | None = None,
     ) -> None:
         self.settings = {s.env: s for s in envs}
+        self.database_url = database_url
+        self.graduation_options = graduation or GraduationOptions()
+        self.graduation: Any = None
         self.plans = plans
         self.risk = risk
         self.ledger = LedgerActor.options(name=names.LEDGER, namespace=names.NAMESPACE).remote(database_url)
@@ -57,10 +77,26 @@ class SupervisorActor:
         self.exchanges: dict[Environment, Any] = {}
         self.strategies: dict[str, Any] = {}
         self.stages: dict[str, Stage] = {}
+        self.capitals: dict[str, float | None] = {}
 
     def start(self) -> list[str]:
-        """Create exchange actors, then strategy actors; returns what was started."""
+        """Graduation first (each strategy's stage from the ledger), then exchange actors with
+        those stages, then strategy actors; returns what was started."""
         started = []
+        specs = [
+            StrategySpec(plan=p, params=params, env=e, fee_tier=self.settings[e].fee_tier)
+            for p, params, e in self.plans
+        ]
+        self.graduation = GraduationSupervisor.options(
+            name=names.GRADUATION, namespace=names.NAMESPACE
+        ).remote(
+            specs,
+            {e: s.base_url for e, s in self.settings.items()},
+            self.database_url,
+            self.graduation_options,
+        )
+        stages = ray.get(self.graduation.current.remote())
+        started.append(names.GRADUATION)
         for env, settings in self.settings.items():
             env_plans = [p for p, _, e in self.plans if e is env]
             actor = ExchangeActor.options(name=names.exchange(env.value), namespace=names.NAMESPACE).remote(
@@ -69,6 +105,7 @@ class SupervisorActor:
             ray.get(actor.ping.remote())
             self.exchanges[env] = actor
             started.append(names.exchange(env.value))
+        self.apply_stages(stages)  # before any strategy actor can send a signal
         for plan, params, env in self.plans:
             exchange = self.exchanges[env]
             actor = StrategyActor.options(
@@ -78,10 +115,27 @@ class SupervisorActor:
             for key in plan.symbols:
                 ray.get(exchange.attach.remote(key, plan.interval, actor))
             self.strategies[plan.strategy_id] = actor
-            self.stages[plan.strategy_id] = Stage.PAPER
             started.append(names.strategy(plan.strategy_id))
+        self.graduation.run.remote()
         self._audit("runtime_started", f"started {len(started)} actors", actor="supervisor")
         return started
+
+    def apply_stages(self, stages: dict[str, tuple[Stage, float]]) -> dict[str, float | None]:
+        """Graduation's stages and capitals onto the exchange actors; returns the capital in force."""
+        envs = {p.strategy_id: e for p, _, e in self.plans}
+        for sid, (stage, capital) in stages.items():
+            env = envs.get(sid)
+            if env is None or env not in self.exchanges:
+                continue
+            previous = self.stages.get(sid)
+            self.stages[sid] = stage
+            self.capitals[sid] = ray.get(
+                self.exchanges[env].set_stage.remote(sid, stage, capital), timeout=30
+            )
+            if previous is not None and previous is not stage:
+                self._audit("stage_applied", f"{sid}: {previous} -> {stage} ({capital:g} USDT)",
+                            actor="graduation", env=env)  # fmt: skip
+        return dict(self.capitals)
 
     # -- control surface ----------------------------------------------------------------------
     def snapshot(self) -> RuntimeSnapshot:
@@ -117,9 +171,14 @@ class SupervisorActor:
                 states[env] = ray.get(actor.strategy_state.remote(), timeout=5)
             except Exception:
                 states[env] = {"decisions": [], "targets": {}, "paused": set()}
+        try:
+            reviews = ray.get(self.graduation.reviews.remote(), timeout=5) if self.graduation else {}
+        except Exception:  # graduation restarting: show stages without their checks
+            reviews = {}
         out = []
         for plan, _params, env in self.plans:
             state = states.get(env, {})
+            review = reviews.get(plan.strategy_id)
             alive[names.strategy(plan.strategy_id)] = self._alive(self.strategies.get(plan.strategy_id))
             out.append(
                 StrategySnapshot(
@@ -127,13 +186,15 @@ class SupervisorActor:
                     name=plan.name,
                     env=env,
                     symbols=plan.symbols,
-                    stage=self.stages.get(plan.strategy_id, Stage.PAPER),
+                    stage=self.stages.get(plan.strategy_id, Stage.BACKTEST),
                     paused=plan.strategy_id in state.get("paused", set()),
                     capital_fraction=plan.capital_fraction,
                     last_targets=state.get("targets", {}).get(plan.strategy_id, {}),
                     recent_decisions=[
                         d for d in state.get("decisions", []) if d.strategy == plan.strategy_id
                     ][-20:],
+                    capital=state.get("capital", {}).get(plan.strategy_id),
+                    **_graduation_fields(review),
                 )
             )
         return out
@@ -220,7 +281,26 @@ class SupervisorActor:
         self._audit(f"strategy_{word}", f"{strategy_id} {word}", actor=actor, env=env)
         return f"{strategy_id} {word}"
 
+    def approve(self, strategy_id: str, actor: str, capital: float) -> str:
+        change = ray.get(self.graduation.approve.remote(strategy_id, actor, capital))
+        self.apply_stages(ray.get(self.graduation.current.remote()))
+        return f"{strategy_id}: {change.from_stage} -> {change.to_stage} with {capital:g} USDT, approved by {actor}"
+
+    def demote(self, strategy_id: str, actor: str, to: Stage, reason: str) -> str:
+        change = ray.get(self.graduation.demote.remote(strategy_id, to, actor, reason))
+        self.apply_stages(ray.get(self.graduation.current.remote()))
+        return f"{strategy_id}: {change.from_stage} -> {change.to_stage} ({change.reason})"
+
+    def ledger_url(self) -> str:
+        from openalpha.store import safe_url
+        from openalpha.store.engine import default_url
+
+        return safe_url(self.database_url or default_url())
+
     def shutdown(self) -> None:
+        if self.graduation is not None:
+            with contextlib.suppress(Exception):
+                ray.get(self.graduation.stop.remote(), timeout=10)
         for actor in self.exchanges.values():
             with contextlib.suppress(Exception):
                 ray.get(actor.shutdown.remote(), timeout=10)

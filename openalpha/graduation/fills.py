@@ -61,13 +61,13 @@ def equity_curve(fills: Iterable[Fill], closes: pd.DataFrame, base: float, inter
     return pd.Series(values, index=index, name="equity")
 
 
-def closed_trade_pnl(fills: Iterable[Fill]) -> np.ndarray:
-    """Net PnL (after fees) of every round trip that closed: flat → position → flat.
+def closed_trades(fills: Iterable[Fill]) -> list[tuple[int, float]]:
+    """``(close ts, net PnL after fees)`` of every round trip that closed: flat → position → flat.
 
     A fill that flips the position closes the trade with its proportional share and opens the
     next one with the rest. Open trades are not counted.
     """
-    pnl: list[float] = []
+    pnl: list[tuple[int, float]] = []
     qty: dict[str, float] = defaultdict(float)
     cash: dict[str, float] = defaultdict(float)
     for f in sorted((f for f in fills if f.is_trade), key=lambda f: f.ts):
@@ -79,13 +79,20 @@ def closed_trade_pnl(fills: Iterable[Fill]) -> np.ndarray:
             closing = -before  # the part of this fill that brings the position to zero
             share = closing / signed
             cash[key] -= closing * price + fee * share
-            pnl.append(cash[key])
+            pnl.append((f.ts, cash[key]))
             rest = signed - closing
             cash[key] = -(rest * price) - fee * (1 - share)
         else:
             cash[key] -= signed * price + fee
         qty[key] = 0.0 if flat else after
-    return np.asarray(pnl, dtype=np.float64)
+    return pnl
 
 
-__all__ = ["closed_trade_pnl", "equity_curve", "fill_key"]
+def closed_trade_pnl(fills: Iterable[Fill], since_ms: int | None = None) -> np.ndarray:
+    """Net PnL of the round trips closed at or after ``since_ms`` (all when None)."""
+    return np.asarray(
+        [p for ts, p in closed_trades(fills) if since_ms is None or ts >= since_ms], dtype=np.float64
+    )
+
+
+__all__ = ["closed_trade_pnl", "closed_trades", "equity_curve", "fill_key"]

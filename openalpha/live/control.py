@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from openalpha.domain import Environment
+from openalpha.domain import Environment, Stage
 from openalpha.live.snapshot import RuntimeSnapshot
 
 
@@ -34,3 +34,12 @@ class RuntimeControl(Protocol):
     def pause(self, strategy_id: str, *, actor: str) -> str: ...
 
     def resume(self, strategy_id: str, *, actor: str) -> str: ...
+
+    def approve(self, strategy_id: str, *, actor: str, capital: float) -> str:
+        """Promote a ``testnet`` strategy with a pending approval request to ``mainnet`` with
+        ``capital`` USDT (raises ``IllegalStageChange`` when refused)."""
+        ...
+
+    def demote(self, strategy_id: str, *, actor: str, to: Stage, reason: str) -> str:
+        """Move a strategy down to ``paper`` or ``halted`` (raises ``IllegalStageChange``)."""
+        ...

@@ -12,6 +12,7 @@ import msgspec
 
 from openalpha.domain import Environment, RiskDecision, Stage
 from openalpha.domain.events import Event
+from openalpha.graduation.evaluate import CriterionCheck
 
 ENVIRONMENTS: tuple[Environment, ...] = (
     Environment.PAPER,
@@ -101,6 +102,15 @@ class StrategySnapshot(msgspec.Struct, frozen=True, kw_only=True):
     backtest_return: float | None = None
     predictions: dict[str, float] = {}  # ML strategies: probability per symbol
     confidence: dict[str, float] = {}
+    # graduation: the capital the stage grants (USDT), the gate out of the stage (every check
+    # with value, threshold and ``progress``), a pending mainnet approval, degradation reasons
+    capital: float | None = None
+    stage_since: int = 0
+    stage_reason: str = ""
+    next_stage: Stage | None = None
+    criteria: list[CriterionCheck] = []
+    pending_approval: bool = False
+    demotion: list[str] = []
 
 
 class LimitView(msgspec.Struct, frozen=True, kw_only=True):

@@ -74,3 +74,4 @@ def test_round_trips_net_of_fees_with_a_flip_split_proportionally() -> None:
     pnl = closed_trade_pnl(fills)
     # long: -200.2 + 109.9 + (120 - 0.1) = 29.6 ; short: 240 - 0.2 - 230 - 0.2 = 9.6
     assert pnl.tolist() == pytest.approx([29.6, 9.6])
+    assert closed_trade_pnl(fills, since_ms=T0 + 3).tolist() == pytest.approx([9.6])
