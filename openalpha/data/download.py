@@ -189,8 +189,7 @@ class _Buffers:
 async def _fetch(client: MarketClient, category: str, w: Window) -> pd.DataFrame:
     if w.kind == "funding":
         return await client.funding_history(category, w.symbol, w.start, w.end - 1)
-    frame = await client.klines(category, w.symbol, w.interval, w.start, w.end - 1, kind=w.kind)
-    return frame[(frame["ts"] >= w.start) & (frame["ts"] < w.end)]
+    return await client.klines(category, w.symbol, w.interval, w.start, w.end - 1, kind=w.kind)
 
 
 async def _check_symbols(client: MarketClient, spec: DownloadSpec) -> dict[str, Listing]:

@@ -152,10 +152,14 @@ def _frame(table: np.ndarray, kind: str) -> pd.DataFrame:
         raise RetryableError(f"malformed {kind} rows: expected {1 + len(columns)} fields")
     ts = table[:, 0].astype(np.int64)
     order = np.argsort(ts, kind="stable")
-    frame = pd.DataFrame({"ts": ts[order]})
+    ts = ts[order]
+    keep = np.ones(len(ts), dtype=bool)
+    keep[:-1] = ts[1:] != ts[:-1]  # a repeated start time keeps its last row
+    rows = order[keep]
+    data: dict[str, np.ndarray] = {"ts": ts[keep]}
     for j, col in enumerate(columns, start=1):
-        frame[col] = table[order, j].astype(np.float64)
-    return frame.drop_duplicates("ts", keep="last").reset_index(drop=True)
+        data[col] = table[rows, j].astype(np.float64)
+    return pd.DataFrame(data)
 
 
 def rows_to_frame(rows: list[list[str]], kind: str) -> pd.DataFrame:
@@ -179,10 +183,11 @@ def decode_kline_result(raw: bytes, kind: str) -> pd.DataFrame:
         return rows_to_frame(msgspec.json.decode(raw, type=_RowsResult).rows, kind)
     if not table:
         return _empty(kind)
-    width = 1 + len(KLINE_COLUMNS[kind])
-    if any(len(r) != len(table[0]) for r in table) or len(table[0]) < width:
-        raise RetryableError(f"malformed {kind} rows: expected {width} fields")
-    return _frame(np.array(table, dtype=np.float64)[:, :width], kind)
+    try:
+        array = np.array(table, dtype=np.float64)
+    except ValueError:  # ragged rows
+        raise RetryableError(f"malformed {kind} rows: rows of different lengths") from None
+    return _frame(array, kind)
 
 
 def _instrument(item: _InstrumentItem, category: str) -> Instrument:
@@ -321,8 +326,9 @@ class MarketClient:
         }
         raw = await self.get(KLINE_PATHS[kind], params)
         frame = decode_kline_result(raw, kind)
-        keep = (frame["ts"] >= start_ms) & (frame["ts"] <= end_ms)
-        return frame[keep].reset_index(drop=True)
+        ts = frame["ts"].to_numpy()
+        keep = (ts >= start_ms) & (ts <= end_ms)
+        return frame if keep.all() else frame[keep].reset_index(drop=True)
 
     async def funding_page(self, category: str, symbol: str, start_ms: int, end_ms: int) -> pd.DataFrame:
         """One page (≤ 200) of settlements in ``[start_ms, end_ms]``, newest kept; ascending frame."""
