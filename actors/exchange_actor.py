@@ -40,7 +40,8 @@ class ExchangeActor:
         # stages={}: every strategy is denied until the supervisor sets its graduation stage
         self.rt = EnvRuntime(self.env, self.exchange, ActorJournal(ledger), self._evaluate, plans, stages={})
         self.subscribers: dict[tuple[str, str], list[Any]] = defaultdict(list)
-        self._reattach(plans)
+        if self._reattach(plans):
+            self._restore_stages()
         self.stopping = False
         self.connected = True
         self.latency_ms: float | None = None
@@ -65,15 +66,30 @@ class ExchangeActor:
         if all(s._actor_id != strategy._actor_id for s in held):
             held.append(strategy)
 
-    def _reattach(self, plans: list[StrategyPlan]) -> None:
-        """After a restart the strategy actors exist already: feed them bars again at once."""
+    def _reattach(self, plans: list[StrategyPlan]) -> bool:
+        """After a restart the strategy actors exist already: feed them bars again at once.
+        Returns True when this is such a restart."""
+        found = False
         for plan in plans:
             try:
                 actor = ray.get_actor(names.strategy(plan.strategy_id), namespace=names.NAMESPACE)
             except ValueError:
                 continue  # first start: the supervisor attaches each strategy once it is created
+            found = True
             for key in plan.symbols:
                 self.attach(key, plan.interval, actor)
+        return found
+
+    def _restore_stages(self) -> None:
+        """After a restart, the stages graduation granted (else every signal is denied until
+        graduation's next tick tells the supervisor again)."""
+        try:
+            graduation = ray.get_actor(names.GRADUATION, namespace=names.NAMESPACE)
+            stages = ray.get(graduation.current.remote(), timeout=10)
+        except Exception:  # no graduation actor, or busy: its next tick restores the stages
+            return
+        for strategy_id, (stage, capital) in stages.items():
+            self.rt.set_stage(strategy_id, stage, capital)
 
     def server_time_ms(self) -> int:
         return self.exchange.server_time_ms()
@@ -196,4 +212,5 @@ class ExchangeActor:
             self.subscribers.clear()
             with contextlib.suppress(Exception):  # unreachable now: the next start reconciles
                 self.rt.reconcile()
+                self.rt.refresh_account()
         self.exchange.close()

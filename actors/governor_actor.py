@@ -57,6 +57,13 @@ class RiskGovernorActor:
             governor.resume(strategy, actor=actor, reason=reason)
         self._flush()
 
+    def set_param(self, name: str, value: float, actor: str, reason: str) -> None:
+        """Change a risk parameter in every environment now (audited; refused changes raise
+        :class:`openalpha.risk.params.RiskParamError`, e.g. raising the account drawdown limit)."""
+        for governor in self.governors.values():
+            governor.set_param(name, value, actor=actor, reason=reason)
+        self._flush()
+
     def state(self) -> dict[str, Any]:
         first = next(iter(self.governors.values()))
         return {

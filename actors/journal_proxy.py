@@ -10,7 +10,7 @@ from typing import Any
 
 import ray
 
-from openalpha.domain import Environment, Event, Fill, Order
+from openalpha.domain import Balance, Environment, Event, Fill, Order, Position
 
 
 class ActorJournal:
@@ -34,3 +34,9 @@ class ActorJournal:
 
     def audit(self, event: Event) -> None:
         ray.get(self.ledger.audit.remote(event))
+
+    def record_positions(self, env: Environment, positions: list[Position]) -> None:
+        ray.get(self.ledger.record_positions.remote(env, positions))
+
+    def record_balances(self, balances: list[Balance]) -> None:
+        ray.get(self.ledger.record_balances.remote(balances))

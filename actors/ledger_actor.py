@@ -9,7 +9,7 @@ from typing import Any
 
 import ray
 
-from openalpha.domain import Environment, Event, Fill, Order, RiskDecision
+from openalpha.domain import Balance, Environment, Event, Fill, Order, Position, RiskDecision
 from openalpha.store.ledger import Ledger
 
 
@@ -47,6 +47,14 @@ class LedgerActor:
 
     def record_decision(self, env: Environment, decision: RiskDecision) -> None:
         self.ledger.journal.record_decision(env, decision)
+
+    def record_positions(self, env: Environment, positions: list[Position]) -> None:
+        if positions:
+            self.ledger.account.record_positions(env, positions)
+
+    def record_balances(self, balances: list[Balance]) -> None:
+        for balance in balances:
+            self.ledger.account.record_balance(balance)
 
     # -- reads ----------------------------------------------------------------------------------
     def fills(self, env: Environment) -> list[Fill]:

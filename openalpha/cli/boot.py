@@ -55,6 +55,40 @@ def start_paper_sim(
     return url, key, secret, stop
 
 
+PAPER_KEY_ENV = "OPENALPHA_PAPER_API_KEY"
+PAPER_SECRET_ENV = "OPENALPHA_PAPER_API_SECRET"
+
+
+def external_paper(url: str) -> tuple[str, str, str]:
+    """An already running simulator (``openalpha sim``) for ``paper``: (url, key, secret).
+
+    The key pair comes from ``OPENALPHA_PAPER_API_KEY`` / ``OPENALPHA_PAPER_API_SECRET`` (never
+    from arguments, which other users can read in the process list). The simulator is asked for
+    its time and the wallet before anything starts, so a wrong URL or key is one line.
+    """
+    from openalpha.exchange.bybit.adapter import BybitExchange
+    from openalpha.exchange.errors import AuthError, ExchangeError
+
+    if not url.startswith(("http://", "https://")):
+        raise CliError(f"--paper-url: expected http://HOST:PORT, got {url!r}")
+    key, secret = os.environ.get(PAPER_KEY_ENV, ""), os.environ.get(PAPER_SECRET_ENV, "")
+    if not key or not secret:
+        raise CliError(
+            f"--paper-url needs the simulator's key pair in {PAPER_KEY_ENV} and {PAPER_SECRET_ENV}"
+        )
+    exchange = BybitExchange(Environment.PAPER, key, secret, base_url=url, timeout_s=5.0, max_attempts=2)
+    try:
+        exchange.server_time_ms()
+        exchange.wallet()
+    except AuthError:
+        raise CliError(f"the simulator at {url} refused the key in {PAPER_KEY_ENV}") from None
+    except (ExchangeError, OSError) as err:
+        raise CliError(f"cannot reach the simulator at {url}: {str(err).splitlines()[0]}") from None
+    finally:
+        exchange.close()
+    return url.rstrip("/"), key, secret
+
+
 def start_ray(address: str | None) -> Callable[[], None]:
     import ray
 

@@ -22,6 +22,12 @@ def register(sub: Any) -> None:
     parser.add_argument("--ui-port", type=int, help="dashboard port (default: ui.port of the config)")
     parser.add_argument("--address", help="join this Ray cluster instead of starting a local one")
     parser.add_argument("--duration", type=float, help="stop cleanly after this many seconds")
+    parser.add_argument(
+        "--paper-url",
+        metavar="URL",
+        help="paper: trade against this running `openalpha sim` instead of an embedded one "
+        "(key pair from OPENALPHA_PAPER_API_KEY / OPENALPHA_PAPER_API_SECRET)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -36,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as err:
         raise CliError(str(err)) from None
     envs = [Environment(e) for e in dict.fromkeys(args.env)]
+    if args.paper_url and Environment.PAPER not in envs:
+        raise CliError("--paper-url only applies to --env paper")
+    if args.duration is not None and args.duration <= 0:
+        raise CliError("--duration must be > 0")
     return launch(
         config,
         envs,
@@ -45,4 +55,5 @@ def run(args: argparse.Namespace) -> int:
         ui=not args.no_ui,
         ui_port=args.ui_port,
         duration=args.duration,
+        paper_url=args.paper_url,
     )

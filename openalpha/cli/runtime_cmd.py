@@ -6,7 +6,15 @@ import sys
 import time
 from typing import Any
 
-from openalpha.cli.boot import Running, check_environment, start_paper_sim, start_ray, start_ui, wait
+from openalpha.cli.boot import (
+    Running,
+    check_environment,
+    external_paper,
+    start_paper_sim,
+    start_ray,
+    start_ui,
+    wait,
+)
 from openalpha.cli.errors import CliError
 from openalpha.config import AppConfig, Paths
 from openalpha.domain import Environment
@@ -35,6 +43,7 @@ def launch(
     ui_port: int | None,
     duration: float | None,
     speed: float | None = None,
+    paper_url: str | None = None,
 ) -> int:
     """Start everything, print where to look, wait, stop everything. Returns the exit code."""
     paths = Paths.from_env()
@@ -43,10 +52,14 @@ def launch(
         check_environment(config, env, paths)
     if not any(s.env in {e.value for e in envs} for s in config.strategies):
         raise CliError(f"no strategy in the config trades on {', '.join(e.value for e in envs)}")
+    external = external_paper(paper_url) if paper_url and Environment.PAPER in envs else None
     running = Running()
     try:
         paper = None
-        if Environment.PAPER in envs:
+        if external is not None:
+            paper = external
+            print(f"simulator (paper) at {paper[0]}", flush=True)
+        elif Environment.PAPER in envs:
             from openalpha.data.store import ParquetStore
 
             url, key, secret, stop_sim = start_paper_sim(

@@ -99,6 +99,7 @@ class EnvRuntime:
         self.fills: deque[Fill] = deque(maxlen=200)
         self.funding: deque[Fill] = deque(maxlen=200)
         self.base_equity: float | None = None
+        self._last_balances: list[tuple[str, Decimal, Decimal]] = []
         # Graduation: a strategy trades here only if its stage allows this environment. Without
         # a stage book every strategy counts as paper (paper/demo only); a strategy missing from
         # a given book is denied. ``allocations`` caps the capital (USDT) a stage is granted.
@@ -129,8 +130,17 @@ class EnvRuntime:
         return report
 
     def reconcile(self) -> ReconcileReport:
+        """Reconcile, and snapshot the exchange's positions into the ledger (stamped with the
+        exchange's clock, like its wallet)."""
         report = reconcile(self.manager, self.markets())
         self.unknown = {k for k in self.keys if split_key(k)[0] in report.unknown}
+        if report.positions:
+            try:
+                now = self.exchange.server_time_ms()
+            except ExchangeError:
+                return report
+            stamped = [msgspec.structs.replace(p, ts=now) for p in report.positions.values()]
+            self.journal.record_positions(self.env, stamped)
         return report
 
     def refresh_account(self) -> float | None:
@@ -140,6 +150,10 @@ class EnvRuntime:
         except ExchangeError as err:
             self._audit("account_unknown", f"wallet unreadable: {err}")
             return None
+        seen = [(b.coin, b.wallet_balance, b.equity) for b in balances]
+        if seen != self._last_balances:  # the ledger keeps every change, not every poll
+            self.journal.record_balances(balances)
+            self._last_balances = seen
         usdt = next((b for b in balances if b.coin == "USDT"), None)
         if usdt is None:
             return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from openalpha.domain import Environment, Event, Fill, Order
+from openalpha.domain import Balance, Environment, Event, Fill, Order, Position
 
 
 class Journal(Protocol):
@@ -25,6 +25,14 @@ class Journal(Protocol):
 
     def audit(self, event: Event) -> None: ...
 
+    def record_positions(self, env: Environment, positions: list[Position]) -> None:
+        """Snapshots of the exchange's positions (reconciliation), appended."""
+        ...
+
+    def record_balances(self, balances: list[Balance]) -> None:
+        """Wallet observations (each names its environment), appended."""
+        ...
+
 
 class MemoryJournal:
     """An in-memory :class:`Journal` (paper replays, tests)."""
@@ -34,6 +42,8 @@ class MemoryJournal:
         self.fills: dict[tuple[Environment, str], Fill] = {}
         self.funding: dict[tuple[Environment, str], Fill] = {}
         self.events: list[Event] = []
+        self.positions: list[tuple[Environment, Position]] = []
+        self.balances: list[Balance] = []
 
     def load_orders(self, env: Environment) -> list[Order]:
         return [o for (e, _), o in self.orders.items() if e is env]
@@ -53,6 +63,12 @@ class MemoryJournal:
 
     def audit(self, event: Event) -> None:
         self.events.append(event)
+
+    def record_positions(self, env: Environment, positions: list[Position]) -> None:
+        self.positions += [(env, p) for p in positions]
+
+    def record_balances(self, balances: list[Balance]) -> None:
+        self.balances += balances
 
     @staticmethod
     def _once(table: dict[tuple[Environment, str], Fill], env: Environment, fill: Fill) -> bool:

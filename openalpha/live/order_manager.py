@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from openalpha.domain import Environment, Event, ExecType, Fill, Order, OrderRequest, OrderStatus
+from openalpha.domain import Environment, Event, ExecType, Fill, Order, OrderRequest, OrderStatus, OrderType
 from openalpha.domain.orders import can_transition
 from openalpha.exchange.errors import ExchangeError, RejectedError, RetryableError, UnknownStateError
 from openalpha.exchange.protocol import Exchange
@@ -128,8 +128,19 @@ class OrderManager:
         ):
             return local  # stale or out-of-order update
         else:
+            # The exchange wins on state; what we asked for stays ours (Bybit reports a market
+            # order as IOC with a protection price, which must not rewrite the journaled request).
             merged = msgspec.structs.replace(
-                remote, strategy=local.strategy or remote.strategy, created_ts=local.created_ts
+                remote,
+                symbol=local.symbol,
+                category=local.category,
+                side=local.side,
+                order_type=local.order_type,
+                time_in_force=local.time_in_force,
+                reduce_only=local.reduce_only,
+                price=local.price if local.order_type is OrderType.MARKET else remote.price,
+                strategy=local.strategy or remote.strategy,
+                created_ts=local.created_ts,
             )
         self._store(merged)
         return merged

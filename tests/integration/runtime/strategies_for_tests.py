@@ -1,0 +1,46 @@
+"""Test doubles loaded by the runtime through ``path/to/file.py:ClassName`` (never registered).
+
+* :class:`Flip`: long ``size`` on even bars, short on odd bars (by bar number), so every closed
+  bar of every instrument is an order — the busiest honest load for crash and fault tests.
+* :class:`Switch`: the target written in a file (``0`` when the file is missing or empty), so a
+  test decides exactly when a strategy asks for exposure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import numpy as np
+import pandas as pd
+
+from openalpha.domain import MarketData, interval_ms
+from openalpha.strategies.base import Strategy
+
+
+class Flip(Strategy):
+    class Params(msgspec.Struct, frozen=True):
+        size: float = 0.5
+
+    def warmup(self) -> int:
+        return 2
+
+    def targets(self, data: MarketData) -> pd.DataFrame:
+        index = data.index
+        bar = index.as_unit("ms").asi8 // interval_ms(data.interval)
+        sign = np.where(bar % 2 == 0, 1.0, -1.0)
+        return pd.DataFrame({key: sign * self.params.size for key in data.symbols}, index=index)
+
+
+class Switch(Strategy):
+    class Params(msgspec.Struct, frozen=True):
+        target_file: str = ""
+
+    def warmup(self) -> int:
+        return 2
+
+    def targets(self, data: MarketData) -> pd.DataFrame:
+        path = Path(self.params.target_file)
+        text = path.read_text().strip() if path.is_file() else ""
+        value = float(text) if text else 0.0
+        return pd.DataFrame({key: value for key in data.symbols}, index=data.index)
