@@ -10,7 +10,6 @@ import contextlib
 import os
 import secrets
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -110,21 +109,24 @@ def start_ray(address: str | None) -> Callable[[], None]:
 
 
 def start_ui(running: Running, config: AppConfig, paths: Paths, port: int | None) -> None:
+    """Serve the dashboard in a background thread; a failure to serve is one line, not a crash."""
+    import importlib
+
+    serve = importlib.import_module("openalpha.ui.app").serve
     try:
-        from openalpha.ui.app import serve
-    except ImportError as err:
-        print(f"dashboard unavailable ({err}); continuing without it", file=sys.stderr)
-        return
-    server = serve(
-        running.control,
-        host=config.ui.host,
-        port=port or config.ui.port,
-        config=config.ui,
-        paths=paths,
-        block=False,
-    )
+        server = serve(
+            running.control,
+            host=config.ui.host,
+            port=port or config.ui.port,
+            config=config.ui,
+            paths=paths,
+            block=False,
+        )
+    except Exception as err:  # AuthError (non-loopback bind, no password) or a port in use
+        raise CliError(f"dashboard: {err}") from None
     if server is not None:
-        running.ui_url = f"http://{config.ui.host}:{port or config.ui.port}"
+        running.ui_url = server.url
+        running.stops.append(server.stop)
 
 
 def wait(running: Running, duration: float | None, on_tick: Callable[[], None] | None = None) -> None:
