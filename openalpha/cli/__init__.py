@@ -16,7 +16,20 @@ from openalpha import __version__
 from openalpha.cli.errors import CliError
 
 # Order here is the order in `openalpha --help`. Add a module name when a command lands.
-COMMAND_MODULES: tuple[str, ...] = ("demo", "config", "data", "backtest", "sweep", "runs", "sim", "trade", "status", "kill-switch", "keys", "ui")
+COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
+    "config",
+    "data",
+    "backtest",
+    "sweep",
+    "runs",
+    "sim",
+    "trade",
+    "status",
+    "kill-switch",
+    "keys",
+    "ui",
+)
 
 
 class _Parser(argparse.ArgumentParser):
