@@ -93,6 +93,13 @@ def build_state(args: argparse.Namespace) -> Any:
     faults = Path(args.faults).expanduser() if args.faults else None
     if faults is not None and not faults.is_file():
         raise CliError(f"--faults: no such file {faults}")
+    if faults is not None:
+        from openalpha.sim.faults import load_faults
+
+        try:
+            load_faults(faults)  # validate up front: a bad file is one line, not a traceback at start
+        except ValueError as err:
+            raise CliError(f"--faults: {err}") from None
     start = parse_time_ms(args.start, "--start") if args.start else None
     accounts = [SimAccount(k, s, args.balance) for k, s in zip(args.api_key, args.api_secret, strict=True)]
     return SimState(
