@@ -74,6 +74,8 @@ class GraduationSupervisor:
             self.core.load()
         self._stop = threading.Event()
         self._running = False
+        self.ticks = 0
+        self.last_error = ""
 
     # -- the world ------------------------------------------------------------------------------
     def _clock(self, env: Environment) -> int:
@@ -103,8 +105,11 @@ class GraduationSupervisor:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.options.every_s):
-            with contextlib.suppress(Exception):  # one failed tick (a restarting actor) must not end the loop
+            try:
                 self.step()
+                self.ticks += 1
+            except Exception as err:  # one failed tick (a restarting actor) must not end the loop
+                self.last_error = f"{type(err).__name__}: {err}"
 
     def step(self) -> list[StageRecord]:
         """Evaluate every strategy now; returns the changes (recorded, audited, and told)."""
@@ -145,6 +150,9 @@ class GraduationSupervisor:
     def pending(self) -> list[ApprovalRequest]:
         with self.lock:
             return [p for sid in self.specs if (p := self.core.pending(sid)) is not None]
+
+    def health(self) -> dict[str, object]:
+        return {"running": self._running, "ticks": self.ticks, "last_error": self.last_error}
 
     def database_url(self) -> str:
         from openalpha.store import safe_url

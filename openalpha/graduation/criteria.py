@@ -27,6 +27,7 @@ from openalpha.config import ConfigError, decode_config, read_toml
 from openalpha.config.schema import Base, Fraction, PositiveFloat
 
 NonNegInt = Annotated[int, msgspec.Meta(ge=0, description="integer >= 0")]
+NonNegFloat = Annotated[float, msgspec.Meta(ge=0, description="number >= 0")]
 
 
 class BacktestGate(Base, frozen=True):
@@ -37,7 +38,7 @@ class BacktestGate(Base, frozen=True):
 
 
 class LiveGate(Base, frozen=True):
-    min_days: NonNegInt = 14
+    min_days: NonNegFloat = 14  # may be fractional (0.5 = twelve hours)
     min_trades: NonNegInt = 20
     min_sharpe: float = 0.5
     max_drawdown: Fraction = 0.15

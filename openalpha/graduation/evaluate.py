@@ -209,7 +209,7 @@ def live_evidence(
         trades=len(pnl),
         total_return=float(values[-1] / values[0] - 1),
         sharpe=float(sharpe(rets, periods_per_year(interval))) if len(rets) > 2 else None,
-        max_drawdown=float(max_drawdown(values, values[0])),
+        max_drawdown=abs(float(max_drawdown(values, values[0]))),  # metrics' drawdown is negative
         win_rate=float(win_rate(pnl)) if len(pnl) else None,
         profit_factor=float(profit_factor(pnl)) if len(pnl) else None,
         tracking_error=tracking_error(equity, backtest_equity) if backtest_equity is not None else None,

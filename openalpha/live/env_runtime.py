@@ -266,12 +266,16 @@ class EnvRuntime:
         """The graduation supervisor moved a strategy (idempotent); returns the capital in force."""
         if strategy_id not in self.plans:
             return None
+        before = self.strategy_capital(strategy_id)
         self.stages[strategy_id] = stage
         if capital is None:
             self.allocations.pop(strategy_id, None)
         else:
             self.allocations[strategy_id] = capital
-        return self.strategy_capital(strategy_id)
+        after = self.strategy_capital(strategy_id)
+        if after != before:  # a new allocation starts a new drawdown measure (not a loss)
+            self.tracker.strategy_peak.pop(strategy_id, None)
+        return after
 
     def strategy_capital(self, strategy_id: str) -> float | None:
         """The base the strategy sizes from: its account share, capped by its stage allocation."""

@@ -127,3 +127,13 @@ def test_stage_allocation_caps_the_sizing_capital() -> None:
     assert outcome is not None and outcome.order is not None
     assert outcome.order.qty == Decimal("0.02")  # 1 000 USDT at 50 000 = 0.02 BTC, not 0.06
     assert rt.set_stage("other", Stage.MAINNET, 1.0) is None
+
+
+def test_a_smaller_allocation_is_not_a_drawdown() -> None:
+    rt, _, _ = runtime(Environment.PAPER, {SID: Stage.PAPER})
+    rt.apply_signal(signal(0.0))  # the governor's state records the strategy's peak (3 000)
+    assert rt.tracker.strategy_peak[SID] == 3_000.0
+    rt.set_stage(SID, Stage.TESTNET, 1_000.0)
+    assert SID not in rt.tracker.strategy_peak  # next peak starts from the new base
+    rt.apply_signal(signal(0.0, 600_000))
+    assert rt.tracker.strategy_peak[SID] == 1_000.0

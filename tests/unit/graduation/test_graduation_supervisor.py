@@ -198,3 +198,16 @@ def test_human_demotion_needs_a_reason_and_a_lower_stage() -> None:
     with pytest.raises(IllegalStageChange, match="already"):
         sup.demote(A, to=Stage.HALTED, user="bob", reason="again")
     assert sup.demote(A, to=Stage.PAPER, user="bob", reason="resolved").to_stage is Stage.PAPER
+
+
+def test_live_evidence_drawdown_is_a_positive_fraction_and_demotes() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from openalpha.graduation import assess_demotion, live_evidence
+
+    index = pd.date_range("2026-06-01", periods=5, freq="5min", tz="UTC")
+    ev = live_evidence(pd.Series([100.0, 110.0, 88.0, 90.0, 95.0], index=index), np.array([-5.0]), "5")
+    assert ev.max_drawdown == pytest.approx(0.2)
+    verdict = assess_demotion(Stage.TESTNET, GraduationCriteria(), ev)
+    assert verdict is not None and verdict[0] is Stage.PAPER and "drawdown 20.0%" in verdict[1][0]
