@@ -46,9 +46,10 @@ def default_graduation() -> GraduationOptions:
     """Criteria from ``$OPENALPHA_HOME/graduation.toml`` when present (else the documented
     defaults of ``configs/graduation.toml``), evaluated every minute."""
     from openalpha.config import Paths
+    from openalpha.graduation.criteria import criteria_file
 
-    custom = Paths.from_env().home / "graduation.toml"
-    return GraduationOptions(criteria_path=str(custom) if custom.is_file() else None)
+    custom = criteria_file(Paths.from_env().home)
+    return GraduationOptions(criteria_path=str(custom) if custom else None)
 
 
 def start_runtime(

@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kill-switch",
     "keys",
     "ui",
+    "graduation",
 )
 
 

@@ -72,6 +72,12 @@ class GraduationCriteria(Base, frozen=True):
     allocation: Allocation = Allocation()
 
 
+def criteria_file(home: Path) -> Path | None:
+    """The user's criteria, ``$OPENALPHA_HOME/graduation.toml``, when present (else the defaults)."""
+    path = home / "graduation.toml"
+    return path if path.is_file() else None
+
+
 def load_criteria(path: str | Path | None = None) -> GraduationCriteria:
     """The criteria in ``path``, or the defaults; one-line :class:`ConfigError` on a bad file."""
     if path is None:
@@ -87,5 +93,6 @@ __all__ = [
     "Demotion",
     "GraduationCriteria",
     "LiveGate",
+    "criteria_file",
     "load_criteria",
 ]

@@ -269,8 +269,8 @@ class StageSupervisor:
             raise IllegalStageChange(f"{sid} is already at {stage}")
         if to is Stage.PAPER and stage is Stage.BACKTEST:
             raise IllegalStageChange(f"{sid} is at backtest: paper is a promotion, earned by a sweep verdict")
-        review = self.reviews.get(sid)
-        evidence = evidence_of(review.assessment, review.backtest, review.live) if review else {}
+        review = self.reviews.get(sid) or self.review(sid)  # what was known when the human decided
+        evidence = evidence_of(review.assessment, review.backtest, review.live)
         return self._record(
             sid, stage, to, self.clock(env), f"{user}: {reason.strip()}", evidence, actor=user
         )

@@ -110,7 +110,7 @@ class LedgerEvidence:
                 continue
             if sorted(header.get("symbols") or []) != sorted(spec.plan.symbols):
                 continue
-            if header.get("interval") not in (None, spec.plan.interval):
+            if spec.plan.interval and header.get("interval") not in (None, spec.plan.interval):
                 continue
             found[str(header.get("id", path.name))] = header
         if not found:
