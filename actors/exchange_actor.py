@@ -12,6 +12,7 @@ import contextlib
 import threading
 import time
 from collections import defaultdict
+from functools import partial
 from typing import Any
 
 import ray
@@ -23,6 +24,7 @@ from openalpha.domain import Bar, Fill, Order, Signal, Stage, split_key
 from openalpha.exchange.protocol import PrivateHandlers
 from openalpha.graduation.stages import may_trade
 from openalpha.live.env_runtime import VOL_BARS, EnvRuntime, StrategyPlan, env_snapshot
+from openalpha.live.retry import with_retries
 from openalpha.live.settings import EnvSettings
 from openalpha.live.snapshot import EnvSnapshot
 from openalpha.live.warmup import fetch_history
@@ -48,11 +50,14 @@ class ExchangeActor:
         self.kill_switch = False
         history = ray.get(ledger.fills.remote(self.env))
         with self.lock:
-            self.rt.start(history_fills=history)
-            now = self.exchange.server_time_ms()
+            with_retries(lambda: self.rt.start(history_fills=history))
+            now = with_retries(self.exchange.server_time_ms)
             for interval in sorted({p.interval for p in plans}):
                 keys = sorted({k for p in plans if p.interval == interval for k in p.symbols})
-                self.rt.seed(fetch_history(settings.base_url, keys, interval, VOL_BARS + 1, now))
+                data = with_retries(
+                    partial(fetch_history, settings.base_url, keys, interval, VOL_BARS + 1, now)
+                )
+                self.rt.seed(data)
         self.exchange.subscribe_private(PrivateHandlers(on_order=self._on_order, on_fill=self._on_fill))
         for key, interval in sorted({(k, p.interval) for p in plans for k in p.symbols}):
             symbol, category = split_key(key)
@@ -92,7 +97,7 @@ class ExchangeActor:
             self.rt.set_stage(strategy_id, stage, capital)
 
     def server_time_ms(self) -> int:
-        return self.exchange.server_time_ms()
+        return with_retries(self.exchange.server_time_ms)
 
     def _evaluate(self, request: RiskRequest, state: RiskState) -> Any:
         return ray.get(self.governor.evaluate.remote(self.env, request, state))
@@ -122,7 +127,8 @@ class ExchangeActor:
                 equity = self.rt.refresh_account()
                 self.connected = equity is not None
                 self.latency_ms = (time.perf_counter() - started) * 1000
-                if time.monotonic() - last_reconcile >= self.settings.reconcile_every_s:
+                due = time.monotonic() - last_reconcile >= self.settings.reconcile_every_s
+                if due or self.rt.unknown:  # an unknown symbol is paused: retry it soon
                     self.rt.reconcile()
                     last_reconcile = time.monotonic()
 

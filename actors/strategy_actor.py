@@ -12,6 +12,7 @@ import ray
 
 from openalpha.domain import Bar, Signal
 from openalpha.live.env_runtime import StrategyPlan
+from openalpha.live.retry import with_retries
 from openalpha.live.strategy_runner import StrategyRunner
 from openalpha.live.warmup import fetch_history
 from openalpha.strategies.registry import get_strategy_class
@@ -24,7 +25,9 @@ class StrategyActor:
         self.exchange = exchange
         strategy = get_strategy_class(plan.name)(**params)
         now = ray.get(exchange.server_time_ms.remote())
-        history = fetch_history(base_url, plan.symbols, plan.interval, strategy.warmup() + 1, now)
+        history = with_retries(
+            lambda: fetch_history(base_url, plan.symbols, plan.interval, strategy.warmup() + 1, now)
+        )
         self.runner = StrategyRunner(plan.strategy_id, strategy, plan.symbols, plan.interval, history=history)
         self.last_signals: list[Signal] = []
         self.outcomes: list[str] = []
