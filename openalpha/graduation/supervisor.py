@@ -270,7 +270,12 @@ class StageSupervisor:
         if to is Stage.PAPER and stage is Stage.BACKTEST:
             raise IllegalStageChange(f"{sid} is at backtest: paper is a promotion, earned by a sweep verdict")
         review = self.reviews.get(sid) or self.review(sid)  # what was known when the human decided
-        evidence = evidence_of(review.assessment, review.backtest, review.live)
+        evidence = {
+            "stage_before": str(stage),
+            "capital_before": review.capital,
+            "days_at_stage": max(0, self.clock(env) - review.since_ms) / DAY_MS,
+            **evidence_of(review.assessment, review.backtest, review.live),
+        }
         return self._record(
             sid, stage, to, self.clock(env), f"{user}: {reason.strip()}", evidence, actor=user
         )

@@ -23,8 +23,6 @@ from typing import Any
 import msgspec
 import pandas as pd
 
-from openalpha.backtest.config import BacktestConfig
-from openalpha.backtest.engine import run_backtest
 from openalpha.domain import Environment, MarketData, RiskAction, interval_ms
 from openalpha.graduation.criteria import GraduationCriteria
 from openalpha.graduation.evaluate import BacktestEvidence, LiveEvidence, live_evidence
@@ -122,10 +120,12 @@ class LedgerEvidence:
     def live(self, strategy: str, since_ms: int, until_ms: int) -> LiveEvidence | None:
         spec = self.specs[strategy]
         plan = spec.plan
-        step = interval_ms(plan.interval)
         base = self.capital(strategy)
+        if base is None or base <= 0:  # no capital in force (no runtime, or the stage grants none)
+            return None
+        step = interval_ms(plan.interval)
         start = since_ms - since_ms % step
-        if base is None or base <= 0 or until_ms - start < 2 * step:
+        if until_ms - start < 2 * step:
             return None
         instance = get_strategy_class(plan.name)(**spec.params)
         first = start - (instance.warmup() + 2) * step
@@ -153,6 +153,9 @@ class LedgerEvidence:
     def _same_period(
         self, instance: Any, data: MarketData, capital: float, spec: StrategySpec, window: pd.Timestamp
     ) -> pd.Series | None:
+        from openalpha.backtest.config import BacktestConfig  # numba: imported where a backtest runs
+        from openalpha.backtest.engine import run_backtest
+
         config = BacktestConfig(
             capital=capital, leverage=max(1.0, spec.plan.leverage), fee_tier=spec.fee_tier
         )
