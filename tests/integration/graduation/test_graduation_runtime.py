@@ -184,7 +184,9 @@ def replay(tmp_path: Path, ray_session: None) -> Iterator[Replay]:
         r.close()
 
 
-def test_backtest_to_testnet_refuses_mainnet_and_demotes_on_a_crash(replay: Replay) -> None:
+def test_backtest_to_testnet_refuses_mainnet_and_demotes_on_a_crash(
+    replay: Replay, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import ray
 
     assert replay.stage() is Stage.BACKTEST
@@ -252,11 +254,27 @@ def test_backtest_to_testnet_refuses_mainnet_and_demotes_on_a_crash(replay: Repl
                     lambda: (s := replay.control.snapshot().strategies[0]).stage is Stage.PAPER and s, 10)  # fmt: skip
     assert snap.capital == 3000.0  # paper grants 10 000, capped by 30 % of the account
 
-    # 6. Every transition in the ledger carries its evidence, and is audited.
+    # 6. The CLI finds the running runtime on the same ledger and tells it: halted at once.
+    from openalpha.cli import main
+
+    monkeypatch.setenv("OPENALPHA_DATABASE_URL", replay.url_db)
+    assert main(["graduation", "demote", SID, "--reason", "end of test", "--user", "tester"]) == 0
+    assert "paper -> halted" in capsys.readouterr().out
+    snap = replay.control.snapshot().strategies[0]
+    assert snap.stage is Stage.HALTED and snap.capital == 0.0
+
+    # 7. Every transition in the ledger carries its evidence, and is audited.
     history = replay.history()
-    assert [r.to_stage for r in history] == [Stage.BACKTEST, Stage.PAPER, Stage.TESTNET, Stage.PAPER]
+    assert [r.to_stage for r in history] == [
+        Stage.BACKTEST,
+        Stage.PAPER,
+        Stage.TESTNET,
+        Stage.PAPER,
+        Stage.HALTED,
+    ]
+    assert history[-1].actor == "tester" and history[-1].evidence["stage_before"] == "paper"
     assert all(r.evidence for r in history)
     with replay.ledger() as ledger:
         kinds = [e.kind for e in ledger.journal.audit_events(None, kind="graduation.")]
-        assert kinds.count("graduation.promoted") == 2 and kinds.count("graduation.demoted") == 1
+        assert kinds.count("graduation.promoted") == 2 and kinds.count("graduation.demoted") == 2
         assert "graduation.approval_requested" in kinds
