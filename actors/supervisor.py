@@ -95,26 +95,29 @@ class SupervisorActor:
             self.database_url,
             self.graduation_options,
         )
-        stages = ray.get(self.graduation.current.remote())
-        started.append(names.GRADUATION)
+        # Actors of one wave start in parallel (each is a new process): graduation and the
+        # exchange actors, then every strategy actor once the stages are applied.
+        stages_ref = self.graduation.current.remote()
         for env, settings in self.settings.items():
             env_plans = [p for p, _, e in self.plans if e is env]
-            actor = ExchangeActor.options(name=names.exchange(env.value), namespace=names.NAMESPACE).remote(
-                settings, env_plans, self.ledger, self.governor
-            )
-            ray.get(actor.ping.remote())
-            self.exchanges[env] = actor
-            started.append(names.exchange(env.value))
+            self.exchanges[env] = ExchangeActor.options(
+                name=names.exchange(env.value), namespace=names.NAMESPACE
+            ).remote(settings, env_plans, self.ledger, self.governor)
+        stages = ray.get(stages_ref)
+        started.append(names.GRADUATION)
+        ray.get([actor.ping.remote() for actor in self.exchanges.values()])
+        started += [names.exchange(env.value) for env in self.exchanges]
         self.apply_stages(stages)  # before any strategy actor can send a signal
         for plan, params, env in self.plans:
-            exchange = self.exchanges[env]
-            actor = StrategyActor.options(
+            self.strategies[plan.strategy_id] = StrategyActor.options(
                 name=names.strategy(plan.strategy_id), namespace=names.NAMESPACE
-            ).remote(plan, params, exchange, self.settings[env].base_url)
-            ray.get(actor.ping.remote())
+            ).remote(plan, params, self.exchanges[env], self.settings[env].base_url)
+        ray.get([actor.ping.remote() for actor in self.strategies.values()])
+        for plan, _params, env in self.plans:
             for key in plan.symbols:
-                ray.get(exchange.attach.remote(key, plan.interval, actor))
-            self.strategies[plan.strategy_id] = actor
+                ray.get(
+                    self.exchanges[env].attach.remote(key, plan.interval, self.strategies[plan.strategy_id])
+                )
             started.append(names.strategy(plan.strategy_id))
         self.graduation.run.remote()
         self._audit("runtime_started", f"started {len(started)} actors", actor="supervisor")
