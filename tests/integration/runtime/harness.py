@@ -233,7 +233,9 @@ def ledger_state(database_url: str) -> LedgerState:
             positions={k: p.size for k, p in ledger.account.latest_positions(PAPER).items()},
             balances=ledger.account.latest_balances(PAPER),
             decisions=ledger.journal.decisions(PAPER),
-            audit=ledger.journal.audit_events(PAPER),
+            audit=sorted(
+                ledger.journal.audit_events(PAPER) + ledger.journal.audit_events(None), key=lambda e: e.ts
+            ),
         )
 
 
