@@ -51,6 +51,7 @@ def _graduation_fields(review: Any) -> dict[str, Any]:
         "criteria": list(review.assessment.checks),
         "pending_approval": review.pending_approval,
         "demotion": list(review.demotion),
+        "stage_evidence": dict(review.last_change.evidence) if review.last_change else {},
     }
 
 

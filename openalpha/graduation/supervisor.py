@@ -56,6 +56,7 @@ class Review(msgspec.Struct, frozen=True, kw_only=True):
     backtest: BacktestEvidence | None = None
     live: LiveEvidence | None = None
     reason: str = ""  # of the last stage change
+    last_change: StageRecord | None = None  # with the evidence that justified it
 
 
 def initial_stage(env: Environment) -> Stage:
@@ -170,6 +171,7 @@ class StageSupervisor:
             backtest=bt,
             live=live,
             reason=last.reason if last else "",
+            last_change=last,
         )
         self.reviews[sid] = review
         return review

@@ -8,6 +8,8 @@ snapshot is for display, never for orders.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from openalpha.domain import Environment, RiskDecision, Stage
@@ -111,6 +113,7 @@ class StrategySnapshot(msgspec.Struct, frozen=True, kw_only=True):
     criteria: list[CriterionCheck] = []
     pending_approval: bool = False
     demotion: list[str] = []
+    stage_evidence: dict[str, Any] = {}  # the numbers behind the last stage change
 
 
 class LimitView(msgspec.Struct, frozen=True, kw_only=True):

@@ -8,6 +8,7 @@ from openalpha.ui.components.actions import confirm_button
 from openalpha.ui.components.live import Live
 from openalpha.ui.components.widgets import badge, heading, stat, table, text, tone_of
 from openalpha.ui.context import PageContext
+from openalpha.ui.pages.strategy_graduation import graduation_panel
 
 from openalpha.live.snapshot import RuntimeSnapshot, StrategySnapshot
 
@@ -39,6 +40,7 @@ def strategy_card(page: PageContext, s: StrategySnapshot) -> None:
             stat("Live return", fmt.pct(s.live_return), tone_of(s.live_return))
             stat("Backtest, same period", fmt.pct(s.backtest_return), tone_of(s.backtest_return))
             stat("Live − backtest", _tracking(s))
+        graduation_panel(page, s)
         if s.last_targets:
             text(
                 "p",
