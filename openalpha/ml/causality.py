@@ -2,8 +2,10 @@
 
 A feature is causal when its value at bar *t*, computed over the whole history, equals its value
 computed on a trailing window that *ends* at *t* and is just long enough for the feature
-(:meth:`FeatureSpec.warmup_bars`). A feature that peeks at bar *t+1* cannot reproduce its
-full-history value from a window ending at *t*, so the same check catches look-ahead.
+(:meth:`FeatureSpec.warmup_bars`) and asks for its last bar only, as the live path does
+(:func:`~openalpha.ml.features.registry.compute_last`). A feature that peeks at bar *t+1*
+cannot reproduce its full-history value from a window ending at *t*, so the same check catches
+look-ahead.
 
 Windowed features must agree to :data:`~openalpha.ml.features.registry.EXACT_RTOL` (float
 round-off of rolling sums); recursive ones (EMA, Wilder) to ``RECURSIVE_RTOL`` after their
@@ -60,7 +62,7 @@ def check_feature_causality(
     for pos in positions:
         if pos < length - 1 or pos >= len(full):
             continue
-        window = inp.window(pos - length + 1, pos + 1)
+        window = inp.window(pos - length + 1, pos + 1).last_bar_only()  # exactly as the live path
         live = float(spec.compute(window)[-1])
         checked += 1
         if not _same(float(full[pos]), live, spec.rtol):

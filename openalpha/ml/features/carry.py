@@ -10,29 +10,17 @@ spot leg (``<symbol>@spot``), with the spot close.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+import pandas as pd
 
 from openalpha.ml.features.inputs import FeatureInput
+from openalpha.ml.features.kernels import rolling_mean_std
 from openalpha.ml.features.registry import feature
 
 SETTLEMENT_MS = 8 * 3_600_000
 
 
-def window_mean_std(values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rolling mean and sample std over ``n`` values; NaN wherever the window holds a NaN."""
-    mean = np.full(values.shape, np.nan)
-    std = np.full(values.shape, np.nan)
-    if len(values) >= n:
-        view = sliding_window_view(values, n)
-        m = view.mean(axis=1)
-        sq = sliding_window_view(values * values, n).mean(axis=1)
-        mean[n - 1 :] = m
-        std[n - 1 :] = np.sqrt(np.clip(sq - m * m, 0.0, None) * (n / (n - 1.0)))
-    return mean, std
-
-
-def _z(values: np.ndarray, n: int) -> np.ndarray:
-    mean, std = window_mean_std(values, n)
+def _z(values: np.ndarray, n: int, first: int = 0) -> np.ndarray:
+    mean, std = rolling_mean_std(values, n, first)
     with np.errstate(invalid="ignore"):
         return np.divide(values - mean, std, out=np.full(values.shape, np.nan), where=std > 0)
 
@@ -47,7 +35,8 @@ def _on_bars(x: FeatureInput, key: str, per_settlement: np.ndarray) -> np.ndarra
 
     def positions() -> np.ndarray:
         assert x.funding_events is not None
-        return x.funding_events.index.searchsorted(x.index, side="right") - 1
+        settled = pd.DatetimeIndex(x.funding_events.index).as_unit("ms").asi8
+        return np.searchsorted(settled, x.epoch_ms(), side="right") - 1
 
     def build() -> np.ndarray:
         pos = x.memo("funding:pos", positions)
@@ -63,7 +52,7 @@ def _funding_rate(x: FeatureInput) -> np.ndarray:
 
 for _k in (3, 21):
     feature(f"funding_mean_{_k}", "funding", 1, window_ms=_k * SETTLEMENT_MS, needs=["funding"])(
-        lambda x, k=_k: _on_bars(x, f"mean{k}", window_mean_std(_rates(x), k)[0])
+        lambda x, k=_k: _on_bars(x, f"mean{k}", rolling_mean_std(_rates(x), k)[0])
     )
 
 
@@ -89,7 +78,11 @@ def _spot_basis(x: FeatureInput) -> np.ndarray:
 
 
 feature("basis_mark", "basis", 1, needs=["mark"])(_mark_basis)
-feature("basis_mark_mean_24", "basis", 24, needs=["mark"])(lambda x: window_mean_std(_mark_basis(x), 24)[0])
-feature("basis_mark_z_72", "basis", 72, needs=["mark"])(lambda x: _z(_mark_basis(x), 72))
+feature("basis_mark_mean_24", "basis", 24, needs=["mark"])(
+    lambda x: rolling_mean_std(_mark_basis(x), 24, x.first_output(24))[0]
+)
+feature("basis_mark_z_72", "basis", 72, needs=["mark"])(lambda x: _z(_mark_basis(x), 72, x.first_output(72)))
 feature("basis_spot", "basis", 1, needs=["spot"])(_spot_basis)
-feature("basis_spot_mean_24", "basis", 24, needs=["spot"])(lambda x: window_mean_std(_spot_basis(x), 24)[0])
+feature("basis_spot_mean_24", "basis", 24, needs=["spot"])(
+    lambda x: rolling_mean_std(_spot_basis(x), 24, x.first_output(24))[0]
+)

@@ -5,6 +5,11 @@ so that a trailing window can be cut from it exactly as a live strategy would se
 (:meth:`FeatureInput.window`). Derived series that several features share are memoised per
 input (:meth:`FeatureInput.memo`).
 
+``need_from`` says from which bar on the values are wanted: 0 (every bar) for backtests and
+training, the last bar in the live path (:meth:`FeatureInput.last_bar_only`). Features may
+leave earlier bars NaN then (the numba kernels skip them); the causality check runs every
+feature that way, so the live value is proven equal to the full-history one.
+
 Funding is aligned conservatively: the rate settled at time *s* is visible to a bar whose open
 time is at or after *s* (so it is certainly published when that bar closes).
 """
@@ -12,7 +17,7 @@ time is at or after *s* (so it is certainly published when that bar closes).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -33,6 +38,7 @@ class FeatureInput:
     mark_close: pd.Series | None = None
     funding_events: pd.Series | None = None
     spot_close: pd.Series | None = None
+    need_from: int = 0
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -45,15 +51,30 @@ class FeatureInput:
 
     @property
     def index(self) -> pd.DatetimeIndex:
-        return pd.DatetimeIndex(self.bars.index)
+        return self.memo("index", lambda: pd.DatetimeIndex(self.bars.index))
+
+    def epoch_ms(self) -> np.ndarray:
+        """Bar open times as int64 milliseconds UTC."""
+        return self.memo("epoch_ms", lambda: self.index.as_unit("ms").asi8)
+
+    def first_output(self, window: int) -> int:
+        """The first position a rolling statistic over ``window`` values must fill."""
+        return max(window - 1, self.need_from)
+
+    def last_bar_only(self) -> FeatureInput:
+        """The same history, asking for the last bar's values only (the live path)."""
+        return replace(self, need_from=len(self.bars) - 1, _memo={})
 
     @property
     def close(self) -> pd.Series:
         return self.memo("close", lambda: self.bars["close"].astype(np.float64))
 
     def has(self, need: str) -> bool:
-        series = {"mark": self.mark_close, "funding": self.funding_events, "spot": self.spot_close}[need]
-        return series is not None and bool(series.notna().any())
+        def check() -> bool:
+            series = {"mark": self.mark_close, "funding": self.funding_events, "spot": self.spot_close}[need]
+            return series is not None and not np.isnan(series.to_numpy(dtype=np.float64)).all()
+
+        return bool(self.memo(f"has:{need}", check))
 
     def memo(self, key: str, build: Callable[[], Any]) -> Any:
         if key not in self._memo:

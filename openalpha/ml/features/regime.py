@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-import pandas as pd
 import talib
 
 from openalpha.ml.features.inputs import FeatureInput
+from openalpha.ml.features.kernels import rolling_pct_rank
 from openalpha.ml.features.registry import feature
 from openalpha.ml.features.statistical import lagged_diff, realised_vol
 
@@ -90,9 +90,12 @@ def _vol_regime(x: FeatureInput) -> tuple[np.ndarray, np.ndarray]:
     def build() -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(divide="ignore"):
             logvol = np.log(realised_vol(x, VOL_BARS))
-        block = x.index.as_unit("ms").asi8 // (x.interval_ms * REFIT_BARS)
+        block = x.epoch_ms() // (x.interval_ms * REFIT_BARS)
         refit = np.zeros(len(block), dtype=np.bool_)
         refit[1:] = block[1:] != block[:-1]
+        earlier = np.flatnonzero(refit[: x.need_from + 1])
+        if len(earlier):  # bars from need_from on use the latest refit at or before it only
+            refit[: earlier[-1]] = False
         return _assign_regimes(logvol, refit, FIT_BARS, N_REGIMES)
 
     return x.memo("vol_regime", build)
@@ -103,8 +106,8 @@ feature("vol_regime_dist", "regime", _REGIME_WINDOW)(lambda x: _vol_regime(x)[1]
 
 
 @feature("vol_pct_rank_500", "regime", VOL_BARS + 1 + 500)
-def _vol_rank(x: FeatureInput) -> pd.Series:
-    return pd.Series(realised_vol(x, VOL_BARS), index=x.index).rolling(500).rank(pct=True)
+def _vol_rank(x: FeatureInput) -> np.ndarray:
+    return rolling_pct_rank(realised_vol(x, VOL_BARS), 500, x.first_output(500))
 
 
 @feature("trend_regime", "regime", 210)

@@ -129,3 +129,13 @@ def compute_features(inp: FeatureInput, names: Sequence[str] | None = None) -> p
     for j, spec in enumerate(specs):
         matrix[:, j] = spec.compute(inp)
     return pd.DataFrame(matrix, index=inp.index, columns=[s.name for s in specs])
+
+
+def compute_last(inp: FeatureInput, names: Sequence[str]) -> np.ndarray:
+    """The features ``names`` at the last bar of ``inp`` only (the live path), in ``names`` order.
+
+    Equal to the last row of :func:`compute_features` (the causality check runs every feature
+    this way), without the work for earlier bars or a DataFrame.
+    """
+    last = inp.last_bar_only()
+    return np.array([spec.compute(last)[-1] for spec in resolve(names, last)], dtype=np.float64)

@@ -1,17 +1,18 @@
 """Returns, realised volatility, rolling statistics and calendar features.
 
-Rolling sums, means, deviations and extremes of OHLCV-derived series use TA-Lib's C kernels
-(no per-call pandas overhead, which dominates on the short windows of the live path); these
-series have no interior NaN, which TA-Lib's running sums could not skip.
+Rolling sums, means, deviations and extremes of OHLCV-derived series use TA-Lib's C kernels,
+skewness and kurtosis the numba kernels of :mod:`.kernels` (no per-call pandas overhead, which
+dominates on the short windows of the live path); these series have no interior NaN, which
+TA-Lib's running sums could not skip.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import talib
 
 from openalpha.ml.features.inputs import FeatureInput
+from openalpha.ml.features.kernels import rolling_kurt, rolling_skew
 from openalpha.ml.features.registry import feature
 
 HOUR_MS = 3_600_000
@@ -81,18 +82,14 @@ for _n in (20, 100):
     feature(f"zscore_{_n}", "stats", _n)(lambda x, n=_n: zscore(log_close(x), n))
 
 
-def _returns_series(x: FeatureInput) -> pd.Series:
-    return x.memo("log_ret_series", lambda: pd.Series(log_returns(x), index=x.index))
-
-
 @feature("skew_48", "stats", 49)
-def _skew(x: FeatureInput) -> pd.Series:
-    return _returns_series(x).rolling(48).skew()
+def _skew(x: FeatureInput) -> np.ndarray:
+    return rolling_skew(log_returns(x), 48, x.first_output(48))
 
 
 @feature("kurt_48", "stats", 49)
-def _kurt(x: FeatureInput) -> pd.Series:
-    return _returns_series(x).rolling(48).kurt()
+def _kurt(x: FeatureInput) -> np.ndarray:
+    return rolling_kurt(log_returns(x), 48, x.first_output(48))
 
 
 @feature("autocorr_1_48", "stats", 50)
@@ -122,16 +119,12 @@ def _efficiency(x: FeatureInput) -> np.ndarray:
 
 
 # -- calendar (from the bar's open time) -------------------------------------------------------
-def _epoch_ms(x: FeatureInput) -> np.ndarray:
-    return x.memo("epoch_ms", lambda: x.index.as_unit("ms").asi8)
-
-
 def _hour(x: FeatureInput) -> np.ndarray:
-    return (_epoch_ms(x) % 86_400_000) / HOUR_MS
+    return (x.epoch_ms() % 86_400_000) / HOUR_MS
 
 
 def _day(x: FeatureInput) -> np.ndarray:
-    return ((_epoch_ms(x) // 86_400_000) + 3) % 7  # 0 = Monday (1970-01-01 was a Thursday)
+    return ((x.epoch_ms() // 86_400_000) + 3) % 7  # 0 = Monday (1970-01-01 was a Thursday)
 
 
 feature("hour_sin", "calendar", 1)(lambda x: np.sin(2 * np.pi * _hour(x) / 24))
