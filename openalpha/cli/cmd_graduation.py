@@ -72,7 +72,7 @@ class Offline:
         paths = Paths.from_env()
         try:
             criteria = load_criteria(criteria_file(paths.home))
-            configured = load_config(args.config).strategies if args.config else ()
+            configured: tuple[Any, ...] = tuple(load_config(args.config).strategies) if args.config else ()
             self.ledger = Ledger.open(paths.database_url())
         except (ConfigError, StoreError) as err:
             raise CliError(str(err)) from None
@@ -144,7 +144,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     off = Offline(args)
     try:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for sid, env in sorted(off.core.strategies.items()):
             last = off.core.last_change(sid)
             rows.append({

@@ -39,7 +39,9 @@ def equity_curve(fills: Iterable[Fill], closes: pd.DataFrame, base: float, inter
     """
     trades = sorted((f for f in fills if f.is_trade), key=lambda f: f.ts)
     index = closes.index
-    opens = (index.as_unit("ms").asi8).astype(np.int64) if len(index) else np.empty(0, np.int64)
+    opens = (
+        pd.DatetimeIndex(index).as_unit("ms").asi8.astype(np.int64) if len(index) else np.empty(0, np.int64)
+    )
     values = np.full(len(index), np.nan)
     qty: dict[str, float] = defaultdict(float)
     cash = 0.0
