@@ -89,6 +89,25 @@ class EnvSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     kill_switch: bool = False
 
 
+class ModelView(msgspec.Struct, frozen=True, kw_only=True):
+    """An ML strategy's model (``openalpha.ml.live.model_card``): registry version, training
+    window, out-of-sample (purged CV) score and the features it relies on most (split gain)."""
+
+    name: str
+    kind: str
+    source: str
+    version: int | None = None
+    created_ts: int = 0  # ms UTC; the model's age is measured from here
+    train_start_ms: int = 0
+    train_end_ms: int = 0
+    n_samples: int = 0
+    n_features: int = 0
+    oos_metric: str = ""
+    oos_score: float | None = None
+    oos_accuracy: float | None = None
+    importance: list[tuple[str, float]] = []
+
+
 class StrategySnapshot(msgspec.Struct, frozen=True, kw_only=True):
     strategy_id: str
     name: str
@@ -103,7 +122,9 @@ class StrategySnapshot(msgspec.Struct, frozen=True, kw_only=True):
     live_return: float | None = None
     backtest_return: float | None = None
     predictions: dict[str, float] = {}  # ML strategies: probability per symbol
-    confidence: dict[str, float] = {}
+    confidence: dict[str, float] = {}  # |2 p - 1|: 0 = coin flip, 1 = certain
+    predictions_ts: int = 0  # the bar they were made at
+    model: ModelView | None = None
     # graduation: the capital the stage grants (USDT), the gate out of the stage (every check
     # with value, threshold and ``progress``), a pending mainnet approval, degradation reasons
     capital: float | None = None

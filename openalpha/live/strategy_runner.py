@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
+import msgspec
 import pandas as pd
 
 from openalpha.domain import Bar, Instrument, MarketData, Signal, normalize_interval
+from openalpha.live.snapshot import ModelView
 from openalpha.strategies.base import Strategy
 
 _COLUMNS = ["open", "high", "low", "close", "volume"]
@@ -41,6 +44,11 @@ class StrategyRunner:
         self.bars: dict[str, pd.DataFrame] = {s: empty.copy() for s in self.symbols}
         self.funding: dict[str, pd.Series] = {}
         self.last_decision_ts: int | None = None
+        # ML strategies (optional hooks): (P(up), confidence) per symbol at the last decision,
+        # and a description of the model (``openalpha.live.snapshot.ModelView`` fields)
+        self.predictions: dict[str, tuple[float, float]] = {}
+        describe = getattr(strategy, "model_card", None)
+        self.model_card: dict[str, Any] | None = describe() if callable(describe) else None
         if history is not None:
             for key in self.symbols:
                 if key in history.bars:
@@ -48,6 +56,17 @@ class StrategyRunner:
                 if key in history.funding:
                     self.funding[key] = history.funding[key]
             self.instruments.update(history.instruments)
+
+    def ml_state(self) -> dict[str, Any]:
+        """The ML fields of :class:`~openalpha.live.snapshot.StrategySnapshot` (empty for other strategies)."""
+        if self.model_card is None and not self.predictions:
+            return {}
+        return {
+            "predictions": {k: p for k, (p, _) in self.predictions.items()},
+            "confidence": {k: c for k, (_, c) in self.predictions.items()},
+            "predictions_ts": self.last_decision_ts or 0,
+            "model": None if self.model_card is None else msgspec.convert(self.model_card, ModelView),
+        }
 
     def on_funding(self, key: str, ts: int, rate: float) -> None:
         stamp = pd.Timestamp(ts, unit="ms", tz="UTC")
@@ -87,9 +106,12 @@ class StrategyRunner:
             funding=dict(self.funding),
             instruments=self.instruments,
         )
-        targets = self.strategy.targets(data)
+        latest = getattr(self.strategy, "latest_targets", None)  # a strategy's fast last-row path
+        last = latest(data) if callable(latest) else self.strategy.targets(data).iloc[-1]
+        predict = getattr(self.strategy, "live_predictions", None)
+        if callable(predict):
+            self.predictions = predict(data)
         self.last_decision_ts = ts
-        last = targets.iloc[-1]
         signals = []
         for key in self.symbols:
             value = float(last.get(key, 0.0))

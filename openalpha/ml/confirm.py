@@ -8,6 +8,7 @@ train), breakouts are *not* confirmed: no model, no trade.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from openalpha.domain.market_data import MarketData
 from openalpha.ml.errors import MLError
@@ -34,11 +35,19 @@ class MLConfirm:
         self.cfg = cfg
         self.threshold = threshold
         self.model = model
+        self._last: dict[str, tuple[pd.Timestamp, float]] = {}
 
     def probability(self, data: MarketData, symbol: str) -> np.ndarray:
         if self.model is not None:
-            return model_probability(data, symbol, self.model).to_numpy()
-        return walk_forward_probability(data, symbol, self.cfg).to_numpy()
+            prob = model_probability(data, symbol, self.model).to_numpy()
+        else:
+            prob = walk_forward_probability(data, symbol, self.cfg).to_numpy()
+        self._last[symbol] = (data.bars[symbol].index[-1], float(prob[-1]))
+        return prob
+
+    def last_at(self, stamp: pd.Timestamp) -> dict[str, float]:
+        """The last bar's P(up) per symbol, for those whose probability was computed up to ``stamp``."""
+        return {k: p for k, (t, p) in self._last.items() if t == stamp}
 
     def __call__(self, data: MarketData, symbol: str, triggers: np.ndarray) -> np.ndarray:
         trig = np.asarray(triggers, dtype=np.float64)

@@ -167,7 +167,17 @@ class TabularModel:
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated P(y = 1) for a classifier, the predicted value for a regressor."""
-        out = self._raw(self.matrix(X))
+        return self.predict_matrix(self.matrix(X))
+
+    def predict_matrix(self, mat: np.ndarray) -> np.ndarray:
+        """:meth:`predict` for a float matrix already in :attr:`feature_names` order (the live path)."""
+        if not self.fitted:
+            raise MLError("model is not trained")
+        if mat.ndim != 2 or mat.shape[1] != len(self.feature_names):
+            raise MLError(
+                f"expected a matrix of {len(self.feature_names)} feature columns, got shape {mat.shape}"
+            )
+        out = self._raw(mat)
         return self.calibrator.apply(out) if self.spec.task == "classifier" else out
 
     def gain_importance(self) -> pd.Series:

@@ -34,6 +34,7 @@ from openalpha.domain.instrument import split_key
 from openalpha.domain.intervals import interval_ms, normalize_interval
 from openalpha.domain.market_data import MarketData
 from openalpha.ml.confirm import MLConfirm
+from openalpha.ml.live import confidence, model_card, predict_last
 from openalpha.ml.models import ModelSpec, TabularModel
 from openalpha.ml.predictor import (
     DirectionalConfig,
@@ -41,7 +42,7 @@ from openalpha.ml.predictor import (
     walk_forward_probability,
     walk_forward_warmup,
 )
-from openalpha.ml.registry import ModelRegistry
+from openalpha.ml.registry import ModelManifest, ModelRegistry
 from openalpha.strategies.base import Strategy
 from openalpha.strategies.errors import StrategyError
 from openalpha.strategies.momentum_breakout import MomentumBreakout
@@ -95,12 +96,13 @@ class _ModelSource:
         self.p = p
         self.cfg = directional_config(p)
         self._model: TabularModel | None = None
+        self._manifest: ModelManifest | None = None
 
     def registry_model(self) -> TabularModel | None:
         if not self.p.registry_model:
             return None
         if self._model is None:
-            self._model, _ = ModelRegistry(Paths.from_env().models).load(self.p.registry_model)
+            self._model, self._manifest = ModelRegistry(Paths.from_env().models).load(self.p.registry_model)
         return self._model
 
     def probability(self, data: MarketData, key: str) -> np.ndarray:
@@ -113,6 +115,31 @@ class _ModelSource:
         if model is not None:
             return model_probability(data, key, model).to_numpy()
         return walk_forward_probability(data, key, self.cfg).to_numpy()
+
+    def last_probability(self, data: MarketData, key: str) -> float:
+        """P(up) at the last bar only: one feature row for a registry model (the live path)."""
+        model = self.registry_model() if self.p.model != "none" else None
+        if model is not None:
+            return predict_last(data, key, model)
+        return float(self.probability(data, key)[-1])
+
+    def card(self) -> dict[str, Any]:
+        """What the dashboard shows about the model (``openalpha.live.snapshot.ModelView``)."""
+        model = self.registry_model() if self.p.model != "none" else None
+        if model is not None:
+            assert self._manifest is not None
+            return model_card(model, self._manifest)
+        if self.p.model == "none":
+            return {
+                "name": "baseline",
+                "kind": "none",
+                "source": "baseline: sign of the last horizon's return",
+            }
+        return {
+            "name": "walk-forward", "kind": self.cfg.model.kind,
+            "source": f"walk-forward: retrained every {self.cfg.retrain_every} bars on {self.cfg.train_bars}",
+            "n_features": len(self.cfg.features),
+        }  # fmt: skip
 
     def check_interval(self, data: MarketData) -> None:
         if self.p.model != "none" and normalize_interval(self.p.interval) != data.interval:
@@ -132,6 +159,11 @@ class _ModelSource:
         return walk_forward_warmup(self.cfg, interval_ms(interval))
 
 
+def live_view(probabilities: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """(P(up), confidence) per symbol, leaving out symbols without a prediction."""
+    return {k: (p, confidence(p)) for k, p in probabilities.items() if np.isfinite(p)}
+
+
 @register
 class MLTrend(Strategy):
     """Trades the walk-forward model's P(up) with a confidence threshold (module docs)."""
@@ -145,6 +177,7 @@ class MLTrend(Strategy):
     def __init__(self, params: Any = None, **overrides: Any) -> None:
         super().__init__(params, **overrides)
         self.source = _ModelSource(self.params)
+        self._last: tuple[pd.Timestamp, dict[str, float]] | None = None
 
     def warmup(self) -> int:
         return self.source.warmup()
@@ -153,20 +186,41 @@ class MLTrend(Strategy):
         """P(up) per bar and instrument: what the dashboard shows as prediction and confidence."""
         return pd.DataFrame({k: self.source.probability(data, k) for k in data.symbols}, index=data.index)
 
-    def targets(self, data: MarketData) -> pd.DataFrame:
+    def _exposure(self, key: str, prob: np.ndarray, n_symbols: int) -> np.ndarray:
         p = self.params
+        with np.errstate(invalid="ignore"):
+            out = np.where(prob >= p.threshold, 1.0, 0.0)
+            if p.allow_short and split_key(key)[1].value != "spot":
+                out -= np.where(prob <= 1.0 - p.threshold, 1.0, 0.0)
+        return out * (p.size / n_symbols)
+
+    def targets(self, data: MarketData) -> pd.DataFrame:
         self.source.check_interval(data)
-        weight = p.size / len(data.symbols)
         probs = self.probabilities(data)
-        cols = {}
-        for key in data.symbols:
-            prob = probs[key].to_numpy()
-            with np.errstate(invalid="ignore"):
-                out = np.where(prob >= p.threshold, 1.0, 0.0)
-                if p.allow_short and split_key(key)[1].value != "spot":
-                    out -= np.where(prob <= 1.0 - p.threshold, 1.0, 0.0)
-            cols[key] = out * weight
-        return pd.DataFrame(cols, index=data.index)
+        n = len(data.symbols)
+        return pd.DataFrame(
+            {k: self._exposure(k, probs[k].to_numpy(), n) for k in data.symbols}, index=data.index
+        )
+
+    def last_probabilities(self, data: MarketData) -> dict[str, float]:
+        """P(up) per instrument at the last bar of ``data`` (computed once per bar)."""
+        stamp = data.index[-1]
+        if self._last is None or self._last[0] != stamp:
+            self.source.check_interval(data)
+            self._last = (stamp, {k: self.source.last_probability(data, k) for k in data.symbols})
+        return self._last[1]
+
+    def latest_targets(self, data: MarketData) -> dict[str, float]:
+        """The live path: ``targets(data).iloc[-1]`` from the last bar's features only."""
+        probs = self.last_probabilities(data)
+        return {k: float(self._exposure(k, np.array([probs[k]]), len(data.symbols))[0]) for k in data.symbols}
+
+    def live_predictions(self, data: MarketData) -> dict[str, tuple[float, float]]:
+        """(P(up), confidence) per instrument at the last bar of ``data``."""
+        return live_view(self.last_probabilities(data))
+
+    def model_card(self) -> dict[str, Any]:
+        return self.source.card()
 
 
 @register
@@ -195,3 +249,15 @@ class MomentumBreakoutML(MomentumBreakout):
     def targets(self, data: MarketData) -> pd.DataFrame:
         self.source.check_interval(data)
         return super().targets(data)
+
+    def live_predictions(self, data: MarketData) -> dict[str, tuple[float, float]]:
+        """The confirming model's (P(up), confidence) at the last bar: from a registry model, or
+        what the walk-forward filter computed for this bar (it runs only when a breakout needs it)."""
+        if self.params.model == "none":
+            return {}
+        if self.source.registry_model() is not None:
+            return live_view({k: self.source.last_probability(data, k) for k in data.symbols})
+        return live_view(self.confirm.last_at(data.index[-1]))
+
+    def model_card(self) -> dict[str, Any] | None:
+        return None if self.params.model == "none" else self.source.card()
