@@ -33,6 +33,9 @@ class PageContext:
     session: Session
     path: str
     query: dict[str, str] = field(default_factory=dict)
+    # Open confirmation dialogs on this page: live sections do not re-render under an open
+    # dialog (it would be destroyed with its section); they catch up once it closes.
+    open_dialogs: set[int] = field(default_factory=set)
 
     @property
     def is_admin(self) -> bool:

@@ -72,13 +72,16 @@ class TargetExecutor:
         if isinstance(sized, Skipped):
             return self._skip(strategy_id, key, bar_ts, sized.reason)
         symbol, category = split_key(key)
+        # reduce-only is judged on the account's net position (several strategies may share it)
+        net = self.book.total(key)
+        reduce_only = sized.reduce_only and net * sized.side.sign < 0 and sized.qty <= abs(net)
         request = OrderRequest(
             symbol=symbol,
             category=category,
             side=sized.side,
             order_type=OrderType.MARKET,
             qty=sized.qty,
-            reduce_only=sized.reduce_only,
+            reduce_only=reduce_only,
             order_link_id=order_link_id(strategy_id, key, bar_ts // interval_ms(interval)),
             strategy=strategy_id,
         )

@@ -61,6 +61,9 @@ def confirm_button(
 ) -> ui.button:
     """A button that opens a dialog stating ``consequence``; only "Confirm" runs the action."""
     with ui.dialog().props(f'aria-label="Confirm {label}"') as dialog, ui.card().classes("oa-card q-pa-md"):
+        dialog.on_value_change(
+            lambda e: (page.open_dialogs.add if e.value else page.open_dialogs.discard)(id(dialog))
+        )
         ui.label(f"{label}?").classes("oa-section-title")
         ui.label(consequence).classes("q-my-sm").style("max-width: 32rem")
         with ui.row().classes("w-full justify-end gap-2"):

@@ -64,6 +64,8 @@ class Live:
         if snapshot is None:
             return
         self.snapshot = snapshot
+        if self.page.open_dialogs:
+            return  # a confirmation dialog is open: re-rendering would destroy it
         for item in self._sections:
             digest = _digest(item.key(snapshot))
             if digest != item.digest:
