@@ -46,7 +46,12 @@ class StrategyActor:
             "signals": self.last_signals,
             "outcomes": self.outcomes,
             "last_decision_ts": self.runner.last_decision_ts,
+            **self.runner.ml_state(),
         }
+
+    def ml_state(self) -> dict[str, Any]:
+        """ML strategies: predictions, confidence and the model card (``StrategySnapshot`` fields)."""
+        return self.runner.ml_state()
 
     def ping(self) -> bool:
         return True

@@ -179,6 +179,7 @@ class SupervisorActor:
             reviews = ray.get(self.graduation.reviews.remote(), timeout=5) if self.graduation else {}
         except Exception:  # graduation restarting: show stages without their checks
             reviews = {}
+        ml = self._ml_states()
         out = []
         for plan, _params, env in self.plans:
             state = states.get(env, {})
@@ -199,8 +200,18 @@ class SupervisorActor:
                     ][-20:],
                     capital=state.get("capital", {}).get(plan.strategy_id),
                     **_graduation_fields(review),
+                    **ml.get(plan.strategy_id, {}),
                 )
             )
+        return out
+
+    def _ml_states(self) -> dict[str, dict[str, Any]]:
+        """ML strategies' predictions, confidence and model card, asked of every strategy actor at once."""
+        refs = {sid: actor.ml_state.remote() for sid, actor in self.strategies.items()}
+        out: dict[str, dict[str, Any]] = {}
+        for sid, ref in refs.items():
+            with contextlib.suppress(Exception):  # a restarting strategy actor: no predictions this time
+                out[sid] = ray.get(ref, timeout=5)
         return out
 
     def _risk_snapshot(
