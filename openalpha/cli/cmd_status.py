@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openalpha.live.snapshot import StrategySnapshot
 
 
 def register(sub: Any) -> None:
@@ -53,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
             f"{s.strategy_id:32} {s.env.value:7} stage={s.stage.value:8} {'PAUSED ' if s.paused else ''}"
             f"targets={ {k: round(v, 3) for k, v in s.last_targets.items()} } last: {why}"
         )
+        for line in ml_lines(s, snap.ts):
+            print(f"  {line}")
     dead = [name for name, ok in snap.actors_alive.items() if not ok]
     print(
         f"\nactors: {len(snap.actors_alive) - len(dead)} alive"
@@ -63,3 +69,35 @@ def run(args: argparse.Namespace) -> int:
         f"{', account reduce-only' if snap.risk.reduce_only else ''}"
     )
     return 0
+
+
+def _day(ms: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(ms / 1000))
+
+
+def ml_lines(s: StrategySnapshot, now_ms: int) -> list[str]:
+    """An ML strategy's predictions and model, for the status table (nothing for other strategies)."""
+    lines = []
+    if s.predictions:
+        preds = ", ".join(
+            f"{k} P(up) {p:.1%} confidence {s.confidence.get(k, float('nan')):.1%}"
+            for k, p in sorted(s.predictions.items())
+        )
+        when = f" at {_day(s.predictions_ts)} UTC" if s.predictions_ts else ""
+        lines.append(f"ml: {preds}{when}")
+    elif s.model is not None:
+        lines.append("ml: no prediction yet")
+    m = s.model
+    if m is not None:
+        what = f"{m.name} v{m.version}" if m.version is not None else m.name
+        facts = [m.kind, m.source]
+        if m.created_ts:
+            facts.append(f"age {(now_ms - m.created_ts) / 86_400_000:.1f} d")
+        if m.train_end_ms:
+            facts.append(f"trained {_day(m.train_start_ms)[:10]} .. {_day(m.train_end_ms)[:10]}")
+        if m.oos_score is not None:
+            facts.append(f"out-of-sample {m.oos_metric} {m.oos_score:.4f}")
+        if m.oos_accuracy is not None:
+            facts.append(f"accuracy {m.oos_accuracy:.1%}")
+        lines.append(f"model: {what} ({', '.join(facts)})")
+    return lines

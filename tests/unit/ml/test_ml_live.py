@@ -155,3 +155,28 @@ def test_strategy_runner_surfaces_predictions_bar_by_bar(home: Path, btc: Market
         assert state["confidence"]["BTCUSDT"] == pytest.approx(abs(2 * full_probs[pos] - 1), rel=1e-9)
         seen += signals[0].target != 0.0
     assert seen > 0  # the model took positions in the replayed bars
+
+
+def test_status_prints_predictions_and_the_model(home: Path, btc: MarketData) -> None:
+    from openalpha.cli.cmd_status import ml_lines
+    from openalpha.domain import Environment, Stage
+    from openalpha.live.snapshot import StrategySnapshot
+
+    strategy = MLTrend(registry_model="btc_live")
+    bars = btc.bars["BTCUSDT"]
+    runner = StrategyRunner("ml_btc", strategy, ["BTCUSDT"], "60", history=btc.slice(end=bars.index[-1]))
+    base = {"strategy_id": "ml_btc", "name": "ml_trend", "env": Environment.PAPER, "symbols": ["BTCUSDT"],
+            "stage": Stage.PAPER}  # fmt: skip
+    before = StrategySnapshot(**base, **runner.ml_state())
+    manifest = ModelRegistry(Paths(home).models).manifest("btc_live")
+    now = manifest.created_ts + 3 * 86_400_000
+    assert ml_lines(before, now)[0] == "ml: no prediction yet"
+    ts = int(bars.index[-1].value // 1_000_000)
+    runner.on_bar("BTCUSDT", Bar(symbol="BTCUSDT", interval="60", ts=ts, **bars.iloc[-1].to_dict()))
+    snap = StrategySnapshot(**base, **runner.ml_state())
+    p = snap.predictions["BTCUSDT"]
+    lines = ml_lines(snap, now)
+    assert lines[0] == (f"ml: BTCUSDT P(up) {p:.1%} confidence {abs(2 * p - 1):.1%} at 2024-04-30 23:00 UTC")
+    assert lines[1].startswith("model: btc_live v1 (lgbm, registry, age 3.0 d, trained 2024-01-2")
+    assert f"out-of-sample log loss {manifest.cv_mean:.4f}" in lines[1]
+    assert ml_lines(StrategySnapshot(**base), now) == []  # not an ML strategy: nothing printed
