@@ -164,7 +164,7 @@ def run_list(args: argparse.Namespace) -> int:
     if not rows:
         print("no strategy has a stage yet (they get one when the runtime first starts them)")
         return 0
-    print(f"{'strategy':34} {'stage':9} {'since (UTC)':17} {'capital':>10}  note")
+    print(f"{'strategy':34} {'stage':9} {'since (UTC)':17} {'granted':>10}  note")
     for r in rows:
         note = "MAINNET APPROVAL PENDING; " if r["pending_approval"] else ""
         print(
