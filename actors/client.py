@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import ray
@@ -56,9 +57,24 @@ class ActorRuntimeControl:
         return str(ray.get(self.supervisor.ledger_url.remote(), timeout=30))
 
 
+def _listening(address: str, timeout_s: float = 2.0) -> bool:
+    """Whether something accepts TCP connections at ``host:port`` (``ray.init`` on a dead
+    address retries for minutes, printing as it goes)."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not port.isdigit():
+        return True  # not host:port: let Ray explain what it expects
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
 def connect(address: str | None = None) -> ActorRuntimeControl:
     """Join the Ray cluster at ``address`` (default: the local one) and find the supervisor."""
     if not ray.is_initialized():
+        if address and address != "auto" and not _listening(address):
+            raise RuntimeNotFound(f"no Ray cluster at {address}: nothing listens there")
         try:
             ray.init(
                 address=address or "auto",

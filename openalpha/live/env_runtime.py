@@ -318,7 +318,9 @@ class EnvRuntime:
 
     def close_all(self, only: str | None = None) -> int:
         """Close every strategy position (or only ``only``'s) with reduce-only market orders
-        (decision seq = now)."""
+        (decision seq = now). Reconciles first: a fill still on its way must not leave the book
+        behind the exchange, or the close would miss (or flip) part of the position."""
+        self.reconcile()
         sent = 0
         now = self.clock()
         for plan in self.plans.values():

@@ -53,6 +53,25 @@ def wait_for(what: str, predicate: Callable[[], Any], timeout: float, every: flo
         time.sleep(every)
 
 
+@contextmanager
+def local_ray() -> Iterator[str]:
+    """A local Ray (``num_cpus=2``) for this process, or the one already running in it; yields
+    its address (for ``--address``) and shuts down only what it started."""
+    os.environ["RAY_AUTH_MODE"] = "disabled"
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+    import ray
+    from openalpha.actors.names import NAMESPACE
+
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=2, include_dashboard=False, namespace=NAMESPACE, log_to_driver=False)
+    try:
+        yield str(ray.get_runtime_context().gcs_address)
+    finally:
+        if started:
+            ray.shutdown()
+
+
 # -- the simulator -------------------------------------------------------------------------------
 class FreezableClock:
     """A replay clock whose market time a test can stop (no more bars, funding or mark moves),
