@@ -26,7 +26,7 @@ from openalpha.ui.components.live import Live
 from openalpha.ui.components.widgets import text
 from openalpha.ui.context import Dashboard, PageContext
 from openalpha.ui.hub import SnapshotHub
-from openalpha.ui.pages import admin, overview, positions, research, risk, strategies
+from openalpha.ui.pages import admin, ml, overview, positions, research, risk, strategies
 
 from openalpha.config import Paths
 from openalpha.config.schema import UiConfig
@@ -43,6 +43,7 @@ PAGES: dict[str, tuple[str, Builder]] = {
     "/research": ("Research", research.build),
     "/risk": ("Risk", risk.build),
     "/admin": ("Admin", admin.build),
+    "/ml": ("Machine learning", ml.build),
 }
 assert tuple(PAGES) == tuple(path for path, _ in NAV)
 MAX_PUSH_INTERVAL_S = 0.5

@@ -17,6 +17,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/research", "Research"),
     ("/risk", "Risk"),
     ("/admin", "Admin"),
+    ("/ml", "ML"),
 )
 
 

@@ -5,14 +5,19 @@ rates from the shared data); testnet and mainnet are inactive. Equity curves are
 mark-to-market of the fills, funding payments are ``qty × mark × rate`` at the real settlement
 times. Commands are recorded (name, argument, actor), change the state like the runtime would
 and append an audit event. :meth:`add_fill` makes the next real bar trade, to test live updates.
+The ML strategy ``trend_eth`` shows the P(up) of a tiny real LightGBM model (trained with purged
+CV on the ETHUSDT bars before the window, :func:`eth_model`) at the demo book's current bar.
 """
 
 from __future__ import annotations
 
+import functools
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
 import pandas as pd
 
 from openalpha.domain import Environment, RiskAction, RiskDecision, Stage
@@ -23,6 +28,7 @@ from openalpha.live.snapshot import (
     FillView,
     Health,
     LimitView,
+    ModelView,
     OrderView,
     PositionView,
     RiskSnapshot,
@@ -51,6 +57,43 @@ def load_prices(shared: Path, coin: str) -> tuple[pd.Series, pd.Series, pd.Serie
     marks = mark["close"].reindex(close.index).ffill().fillna(close)
     rates = funding["open"][(funding.index >= close.index[0]) & (funding.index <= close.index[-1])]
     return close, marks, rates
+
+
+ML_FEATURES = (
+    "log_ret_1",
+    "log_ret_24",
+    "rv_48",
+    "zscore_20",
+    "bb_pctb_20",
+    "mfi_14",
+    "funding_rate",
+    "hour_sin",
+)
+
+
+@functools.cache
+def eth_model(shared: Path) -> tuple[pd.Series, ModelView]:
+    """(P(up) per hourly ETHUSDT bar of the window, the model's card): a 20-tree LightGBM trained
+    with 3-fold purged CV on the six months before ``START`` (once per process)."""
+    from openalpha.ml.live import model_card, train_directional
+    from openalpha.ml.models import ModelSpec
+    from openalpha.ml.predictor import DirectionalConfig, model_probability
+    from openalpha.ml.registry import ModelRegistry
+    from tests.unit.backtest.realdata import perp_1h
+
+    cfg = DirectionalConfig(features=ML_FEATURES, horizon=12, model=ModelSpec(n_estimators=20, max_depth=3))
+    start = pd.Timestamp(START, tz="UTC")
+    data = perp_1h(shared, "ETHUSDT", start=str((start - pd.Timedelta(days=183)).date()),
+                   end=str((start + pd.Timedelta(hours=BARS)).date() + pd.Timedelta(days=1)))  # fmt: skip
+    with tempfile.TemporaryDirectory() as root:
+        registry = ModelRegistry(Path(root))
+        train_directional(data.slice(end=start), "ETHUSDT", cfg, registry, "eth_trend", folds=3)
+        model, manifest = registry.load("eth_trend")
+    probability = model_probability(data, "ETHUSDT", model)
+    card = msgspec.convert(model_card(model, manifest), ModelView)
+    # this runtime's clock is the data's: the model was made an hour after its training window
+    card = msgspec.structs.replace(card, created_ts=manifest.train_end_ms + 3_600_000)
+    return probability[probability.index >= start], card
 
 
 @dataclass
@@ -162,6 +205,7 @@ class FakeRuntime:
         self.paused: set[str] = set()
         self.audit: list[Event] = []
         self.books: dict[Environment, Book] = {}
+        self.eth_probability, self.eth_model = eth_model(shared_data)
         for env, symbol, coin, qty in (
             (Environment.PAPER, "BTCUSDT", "BTC", 0.05),
             (Environment.DEMO, "ETHUSDT", "ETH", 1.0),
@@ -184,6 +228,13 @@ class FakeRuntime:
             book = self.books[env]
             book.advance(1)
             return book.trade(qty)
+
+    def ml_fields(self) -> dict[str, object]:
+        """``trend_eth``'s real prediction at the demo book's current bar."""
+        stamp = self.books[Environment.DEMO].close.index[self.books[Environment.DEMO].cursor]
+        p = float(self.eth_probability.loc[stamp])
+        return {"predictions": {"ETHUSDT": p}, "confidence": {"ETHUSDT": abs(2 * p - 1)},
+                "predictions_ts": _ms(pd.DatetimeIndex([stamp]))[0], "model": self.eth_model}  # fmt: skip
 
     # -- RuntimeControl -----------------------------------------------------------------------
     def snapshot(self) -> RuntimeSnapshot:
@@ -210,8 +261,7 @@ class FakeRuntime:
                                  live_return=paper.pnl_total / CAPITAL, backtest_return=0.021),
                 StrategySnapshot(strategy_id="trend_eth", name="ml_trend", env=Environment.DEMO, symbols=["ETHUSDT"],
                                  stage=Stage.TESTNET, paused="trend_eth" in self.paused, capital_fraction=0.2,
-                                 recent_decisions=[denial], predictions={"ETHUSDT": 0.61},
-                                 confidence={"ETHUSDT": 0.22}),
+                                 recent_decisions=[denial], **self.ml_fields()),
             ]  # fmt: skip
             worst_dd = max(e.drawdown for e in envs if e.active)
             limits = [

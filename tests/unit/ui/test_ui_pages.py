@@ -84,7 +84,7 @@ async def test_positions_page_lists_positions_orders_fills_and_funding(
     await user.should_see("Inactive: testnet, mainnet")
 
 
-async def test_strategies_page_shows_stage_decisions_and_reasons(user: User) -> None:
+async def test_strategies_page_shows_stage_decisions_and_reasons(user: User, runtime: FakeRuntime) -> None:
     await sign_in(user, page="/strategies")
     await user.should_see("sma_btc")
     await user.should_see("stage paper")
@@ -92,7 +92,8 @@ async def test_strategies_page_shows_stage_decisions_and_reasons(user: User) -> 
     await user.should_see("capped at 30 % of equity")  # the governor's reason
     await user.should_see("daily loss limit of 3 % reached")
     await user.should_see("ML predictions")  # trend_eth carries predictions
-    await user.should_see("61.0 %")
+    ml = next(s for s in runtime.snapshot().strategies if s.predictions)
+    await user.should_see(fmt.pct(ml.predictions["ETHUSDT"], 1))  # a real model's P(up)
     await user.should_see("Backtest, same period")
     await user.should_see("Pause sma_btc")
 
