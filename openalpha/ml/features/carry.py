@@ -10,9 +10,8 @@ spot leg (``<symbol>@spot``), with the spot close.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from openalpha.ml.features.inputs import FeatureInput
+from openalpha.ml.features.inputs import FeatureInput, epoch_ms
 from openalpha.ml.features.kernels import rolling_mean_std
 from openalpha.ml.features.registry import feature
 
@@ -35,8 +34,7 @@ def _on_bars(x: FeatureInput, key: str, per_settlement: np.ndarray) -> np.ndarra
 
     def positions() -> np.ndarray:
         assert x.funding_events is not None
-        settled = pd.DatetimeIndex(x.funding_events.index).as_unit("ms").asi8
-        return np.searchsorted(settled, x.epoch_ms(), side="right") - 1
+        return np.searchsorted(epoch_ms(x.funding_events.index), x.epoch_ms(), side="right") - 1
 
     def build() -> np.ndarray:
         pos = x.memo("funding:pos", positions)

@@ -47,19 +47,43 @@ class FeatureInput:
 
     # -- the raw columns as float64 numpy arrays (what TA-Lib wants) ---------------------------
     def col(self, name: str) -> np.ndarray:
-        return self.memo(f"col:{name}", lambda: self.bars[name].to_numpy(dtype=np.float64))
+        return self.memo(f"col:{name}", lambda: self._column(name))
+
+    def _column(self, name: str) -> np.ndarray:
+        """One column, cut from the frame's float block (one conversion for all columns: a
+        label lookup per column costs more than the live path's whole feature row)."""
+        try:
+            block = self.memo("block", lambda: self.bars.to_numpy(dtype=np.float64))
+        except (TypeError, ValueError):  # a non-numeric column: convert this one alone
+            return self.bars[name].to_numpy(dtype=np.float64)
+        names = self.memo("columns", lambda: [str(c) for c in self.bars.columns])
+        if name not in names:
+            raise MLError(f"bars lack a {name!r} column")
+        return np.ascontiguousarray(block[:, names.index(name)])
 
     @property
     def index(self) -> pd.DatetimeIndex:
-        return self.memo("index", lambda: pd.DatetimeIndex(self.bars.index))
+        return self.memo("index", lambda: as_datetime_index(self.bars.index))
 
     def epoch_ms(self) -> np.ndarray:
         """Bar open times as int64 milliseconds UTC."""
-        return self.memo("epoch_ms", lambda: self.index.as_unit("ms").asi8)
+        return self.memo("epoch_ms", lambda: epoch_ms(self.index))
 
     def first_output(self, window: int) -> int:
         """The first position a rolling statistic over ``window`` values must fill."""
         return max(window - 1, self.need_from)
+
+    def tail(self, n: int) -> FeatureInput:
+        """The last ``n`` bars with their mark and spot closes; every funding settlement is kept
+        (funding features reach back in time, ``window_ms``, not in bars)."""
+        if n >= len(self.bars):
+            return self
+
+        def cut(series: pd.Series | None) -> pd.Series | None:
+            return None if series is None else series.iloc[-n:]
+
+        return FeatureInput(bars=self.bars.iloc[-n:], interval_ms=self.interval_ms, mark_close=cut(self.mark_close),
+                            funding_events=self.funding_events, spot_close=cut(self.spot_close))  # fmt: skip
 
     def last_bar_only(self) -> FeatureInput:
         """The same history, asking for the last bar's values only (the live path)."""
@@ -106,6 +130,16 @@ class FeatureInput:
         )
 
 
+def as_datetime_index(index: pd.Index) -> pd.DatetimeIndex:
+    return index if isinstance(index, pd.DatetimeIndex) else pd.DatetimeIndex(index)
+
+
+def epoch_ms(index: pd.Index) -> np.ndarray:
+    """int64 milliseconds since the epoch of a datetime index (no copy when it is in ms already)."""
+    idx = as_datetime_index(index)
+    return idx.asi8 if idx.unit == "ms" else idx.as_unit("ms").asi8
+
+
 def align_events(index: pd.DatetimeIndex, events: pd.Series | None) -> pd.Series:
     """Per bar of ``index``: the value of the last event at or before the bar's open time (NaN before)."""
     if events is None or events.empty:
@@ -118,7 +152,8 @@ def align_events(index: pd.DatetimeIndex, events: pd.Series | None) -> pd.Series
 def _aligned_close(frame: pd.DataFrame | None, index: pd.DatetimeIndex) -> pd.Series | None:
     if frame is None or len(frame) == 0 or "close" not in frame:
         return None
-    return frame["close"].astype(np.float64).reindex(index)
+    close = frame["close"].astype(np.float64)
+    return close if close.index.equals(index) else close.reindex(index)
 
 
 def feature_input(data: MarketData, symbol: str) -> FeatureInput:
@@ -126,7 +161,7 @@ def feature_input(data: MarketData, symbol: str) -> FeatureInput:
     if symbol not in data.bars:
         raise MLError(f"no bars for {symbol!r} (have: {', '.join(data.symbols)})")
     bars = data.bars[symbol]
-    index = pd.DatetimeIndex(bars.index)
+    index = as_datetime_index(bars.index)
     spot_key = symbol + SPOT_SUFFIX
     spot = data.bars.get(spot_key) if not symbol.endswith(SPOT_SUFFIX) else None
     funding = data.funding.get(symbol)

@@ -135,7 +135,9 @@ def compute_last(inp: FeatureInput, names: Sequence[str]) -> np.ndarray:
     """The features ``names`` at the last bar of ``inp`` only (the live path), in ``names`` order.
 
     Equal to the last row of :func:`compute_features` (the causality check runs every feature
-    this way), without the work for earlier bars or a DataFrame.
+    this way), without the work for earlier bars or a DataFrame: the bars are cut to the longest
+    ``window`` the features declare (funding settlements, counted in time, are all kept).
     """
-    last = inp.last_bar_only()
-    return np.array([spec.compute(last)[-1] for spec in resolve(names, last)], dtype=np.float64)
+    specs = resolve(names, inp)
+    last = inp.tail(max((s.window for s in specs), default=1)).last_bar_only()
+    return np.array([spec.compute(last)[-1] for spec in specs], dtype=np.float64)

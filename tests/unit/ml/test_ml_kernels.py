@@ -91,3 +91,14 @@ def test_compute_last_equals_the_full_history_row(shared_data: Path) -> None:
             if not np.isclose(a, b, rtol=1e-9, atol=1e-12)
         ]
         assert not bad, f"bar {end}: {bad}"
+
+
+def test_compute_last_keeps_funding_history_beyond_the_bar_window(shared_data: Path) -> None:
+    """Funding features reach back 21 settlements (168 h) while their bar window is 1 bar: the
+    live path cuts the bars to 2 here but must still see every settlement."""
+    data = perp_1h(shared_data, "BTCUSDT", start="2024-01-01", end="2024-03-01")
+    names = ["log_ret_1", "funding_z_21", "funding_mean_21", "funding_rate"]
+    full = compute_features(feature_input(data, "BTCUSDT"), names).to_numpy()
+    live = compute_last(feature_input(data, "BTCUSDT"), names)
+    assert np.isfinite(live).all()
+    np.testing.assert_allclose(live, full[-1], rtol=1e-12)
