@@ -180,3 +180,27 @@ def test_status_prints_predictions_and_the_model(home: Path, btc: MarketData) ->
     assert lines[1].startswith("model: btc_live v1 (lgbm, registry, age 3.0 d, trained 2024-01-2")
     assert f"out-of-sample log loss {manifest.cv_mean:.4f}" in lines[1]
     assert ml_lines(StrategySnapshot(**base), now) == []  # not an ML strategy: nothing printed
+
+
+def test_momentum_breakout_ml_reports_its_confirming_models_prediction(home: Path, btc: MarketData) -> None:
+    strategy = MomentumBreakoutML(registry_model="btc_live")
+    window = btc.tail(strategy.warmup() + 1)
+    model = strategy.source.registry_model()
+    assert model is not None
+    p = predict_last(window, "BTCUSDT", model)
+    assert strategy.live_predictions(window) == {"BTCUSDT": (pytest.approx(p), pytest.approx(confidence(p)))}
+    assert strategy.model_card()["name"] == "btc_live"
+
+
+def test_walk_forward_confirmation_remembers_the_last_bar_it_computed(btc: MarketData) -> None:
+    from openalpha.ml.confirm import MLConfirm
+
+    cfg = DirectionalConfig(features=LIVE_FEATURES[:4], horizon=12, train_bars=300, retrain_every=200,
+                            min_samples=50, model=ModelSpec(n_estimators=5))  # fmt: skip
+    confirm = MLConfirm(cfg, 0.55)
+    data = btc.tail(900)
+    assert confirm.last_at(data.index[-1]) == {}  # nothing computed yet
+    prob = confirm.probability(data, "BTCUSDT")
+    assert np.isfinite(prob[-1])
+    assert confirm.last_at(data.index[-1]) == {"BTCUSDT": prob[-1]}
+    assert confirm.last_at(data.index[-2]) == {}  # an older bar's question gets no stale answer
