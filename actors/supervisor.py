@@ -84,6 +84,9 @@ class SupervisorActor:
         """Graduation first (each strategy's stage from the ledger), then exchange actors with
         those stages, then strategy actors; returns what was started."""
         started = []
+        # The ledger actor migrates the schema; nobody else opens the database before it is done
+        # (two processes migrating a fresh SQLite file at once: "table ... already exists").
+        ray.get(self.ledger.ping.remote())
         specs = [
             StrategySpec(plan=p, params=params, env=e, fee_tier=self.settings[e].fee_tier)
             for p, params, e in self.plans
