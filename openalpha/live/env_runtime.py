@@ -28,6 +28,7 @@ from openalpha.domain import (
     Instrument,
     MarketData,
     Order,
+    Position,
     RiskAction,
     RiskDecision,
     Signal,
@@ -99,6 +100,8 @@ class EnvRuntime:
         self.fills: deque[Fill] = deque(maxlen=200)
         self.funding: deque[Fill] = deque(maxlen=200)
         self.base_equity: float | None = None
+        self.available: float | None = None
+        self.exchange_positions: dict[str, Position] = {}
         self._last_balances: list[tuple[str, Decimal, Decimal]] = []
         # Graduation: a strategy trades here only if its stage allows this environment. Without
         # a stage book every strategy counts as paper (paper/demo only); a strategy missing from
@@ -123,11 +126,20 @@ class EnvRuntime:
         for key in self.keys:
             symbol, category = split_key(key)
             self.instruments[key] = self.exchange.instrument(symbol, category)
+            if category is Category.LINEAR:
+                self._set_leverage(symbol, max(p.leverage for p in self.plans.values() if key in p.symbols))
         for fill in history_fills or []:
             self.book.apply(self._key(fill), fill)
         report = self.reconcile()
         self.refresh_account()
         return report
+
+    def _set_leverage(self, symbol: str, leverage: float) -> None:
+        """Margin the account as configured (isolated, one-way); a refusal is audited, not fatal."""
+        try:
+            self.exchange.set_leverage(symbol, Decimal(repr(leverage)))
+        except ExchangeError as err:
+            self._audit("leverage_unchanged", f"{symbol}: set leverage {leverage:g}x refused: {err}")
 
     def reconcile(self) -> ReconcileReport:
         """Reconcile, and snapshot the exchange's positions into the ledger (stamped with the
@@ -161,7 +173,19 @@ class EnvRuntime:
         if self.base_equity is None:
             self.base_equity = equity
         self.tracker.on_equity(self.clock(), equity)
+        self.available = float(usdt.available)
+        self._refresh_positions()
         return equity
+
+    def _refresh_positions(self) -> None:
+        """The exchange's view of the positions (entry, mark, liquidation, PnL) for display."""
+        if not any(c is Category.LINEAR for c, _ in self.markets()):
+            return
+        try:
+            rows = self.exchange.positions(Category.LINEAR)
+        except ExchangeError:
+            return  # display only: the last good view stays; decisions use the book
+        self.exchange_positions = {p.symbol: p for p in rows if p.size != 0}
 
     # -- stream input -------------------------------------------------------------------------
     def on_bar(self, key: str, bar: Bar) -> None:
@@ -381,9 +405,23 @@ def env_snapshot(
             continue
         price = rt.prices.get(key, 0.0)
         gross += abs(qty) * price
-        positions.append(
-            PositionView(symbol=key, size=qty, entry_price=0.0, mark_price=price, unrealised_pnl=0.0)
-        )
+        venue = rt.exchange_positions.get(key)  # linear keys are the exchange symbol
+        if venue is not None:
+            positions.append(
+                PositionView(
+                    symbol=key,
+                    size=qty,
+                    entry_price=float(venue.entry_price),
+                    mark_price=float(venue.mark_price) or price,
+                    unrealised_pnl=float(venue.unrealised_pnl),
+                    liq_price=float(venue.liq_price) if venue.liq_price else None,
+                    leverage=float(venue.leverage),
+                )
+            )
+        else:
+            positions.append(
+                PositionView(symbol=key, size=qty, entry_price=0.0, mark_price=price, unrealised_pnl=0.0)
+            )
     equity = rt.tracker.equity or 0.0
     orders = [
         OrderView(
@@ -406,7 +444,7 @@ def env_snapshot(
         ts=rt.clock(),
         equity=equity,
         wallet_balance=equity,
-        available=equity,
+        available=rt.available if rt.available is not None else equity,
         pnl_today=rt.tracker.pnl_today,
         pnl_total=rt.tracker.pnl_total,
         drawdown=rt.tracker.drawdown,
