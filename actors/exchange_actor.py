@@ -177,6 +177,15 @@ class ExchangeActor:
             cancelled = self.rt.cancel_all()
             return f"{self.env}: cancelled {cancelled} orders, sent {self.rt.close_all()} closing orders"
 
+    def forget_history(self) -> None:
+        """The paper ledger was wiped: start over from the exchange's now (its clock, not ours)."""
+        with self.lock:
+            self.rt.forget_history(self.exchange.server_time_ms())
+
+    def is_flat(self) -> bool:
+        with self.lock:
+            return all(self.rt.book.total(k) == 0 for k in self.rt.keys) and not self.rt.manager.open_orders()
+
     def set_stage(self, strategy_id: str, stage: Stage, capital: float | None) -> float | None:
         """Graduation moved a strategy: set its stage and capital; a strategy that may no longer
         trade here has its positions closed (reduce-only). Returns the capital in force."""

@@ -70,5 +70,10 @@ class LedgerActor:
     def orders(self, env: Environment, **filters: Any) -> list[Order]:
         return self.ledger.orders.orders(env, **filters)
 
+    def wipe_paper(self) -> dict[str, int]:
+        from openalpha.store.wipe import wipe_paper
+
+        return wipe_paper(self.ledger)
+
     def ping(self) -> bool:
         return True

@@ -273,16 +273,29 @@ class SupervisorActor:
         return out
 
     def wipe_paper(self, actor: str) -> str:
-        if Environment.PAPER not in self.exchanges:
+        """Close and cancel on paper first, then wipe paper's ledger history (never other envs)."""
+        exchange = self.exchanges.get(Environment.PAPER)
+        if exchange is None:
             return "paper is not running"
-        out = ray.get(self.exchanges[Environment.PAPER].close_all.remote())
+        closed = ray.get(exchange.close_all.remote())
+        deadline = time.monotonic() + 15
+        while not ray.get(exchange.is_flat.remote()):
+            if time.monotonic() > deadline:
+                self._audit(
+                    "wipe_paper_refused",
+                    f"{closed}; positions not flat after 15 s: nothing wiped",
+                    actor=actor,
+                    env=Environment.PAPER,
+                )
+                return f"{closed}; positions are not flat yet, nothing wiped — try again"
+            time.sleep(0.5)
+        counts = ray.get(self.ledger.wipe_paper.remote())
+        ray.get(exchange.forget_history.remote())
+        summary = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
         self._audit(
-            "wipe_paper",
-            f"{out}; paper history is kept until the runtime restarts",
-            actor=actor,
-            env=Environment.PAPER,
+            "wipe_paper", f"{closed}; wiped {summary or 'nothing'}", actor=actor, env=Environment.PAPER
         )
-        return out
+        return f"{closed}; paper history wiped ({summary or 'nothing to wipe'})"
 
     def pause(self, strategy_id: str, actor: str) -> str:
         return self._pause(strategy_id, actor, True)

@@ -100,6 +100,7 @@ class EnvRuntime:
         self.fills: deque[Fill] = deque(maxlen=200)
         self.funding: deque[Fill] = deque(maxlen=200)
         self.base_equity: float | None = None
+        self.history_floor = 0  # executions before this time are not ours to reconcile (paper wipe)
         self.available: float | None = None
         self.exchange_positions: dict[str, Position] = {}
         self._last_balances: list[tuple[str, Decimal, Decimal]] = []
@@ -134,6 +135,19 @@ class EnvRuntime:
         self.refresh_account()
         return report
 
+    def forget_history(self, floor_ms: int) -> None:
+        """After the paper ledger was wiped: start over from ``floor_ms`` (positions are flat)."""
+        self.history_floor = floor_ms
+        self.manager.orders.clear()
+        self.book = StrategyBook(list(self.plans))
+        self.executor.book = self.book
+        self.tracker = AccountTracker()
+        self.base_equity = None
+        self.fills.clear()
+        self.funding.clear()
+        self.decisions.clear()
+        self.refresh_account()
+
     def _set_leverage(self, symbol: str, leverage: float) -> None:
         """Margin the account as configured (isolated, one-way); a refusal is audited, not fatal."""
         try:
@@ -144,7 +158,7 @@ class EnvRuntime:
     def reconcile(self) -> ReconcileReport:
         """Reconcile, and snapshot the exchange's positions into the ledger (stamped with the
         exchange's clock, like its wallet)."""
-        report = reconcile(self.manager, self.markets())
+        report = reconcile(self.manager, self.markets(), floor_ms=self.history_floor)
         self.unknown = {k for k in self.keys if split_key(k)[0] in report.unknown}
         if report.positions:
             try:

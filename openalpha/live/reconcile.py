@@ -38,10 +38,11 @@ def reconcile(
     markets: list[tuple[Category, str]],
     *,
     expected_positions: Mapping[str, Decimal] | None = None,
+    floor_ms: int = 0,
 ) -> ReconcileReport:
     """Bring ``manager`` in line with the exchange for every ``(category, symbol)`` in ``markets``."""
     report = ReconcileReport()
-    since = max(manager.journal.last_exec_ts(manager.env) - LOOKBACK_MS, 0)
+    since = max(manager.journal.last_exec_ts(manager.env) - LOOKBACK_MS, floor_ms, 0)
     for category, symbol in markets:
         try:
             _orders(manager, category, symbol, report)
