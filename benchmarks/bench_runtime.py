@@ -1,0 +1,300 @@
+"""The live runtime on Ray: bar close → order accepted by the simulator, and memory over time.
+
+    /tmp/venv/bin/python benchmarks/bench_runtime.py [--latency-s 90] [--memory-minutes 5]
+
+1. **Latency.** The simulator runs in this process, replaying the real Bybit BTCUSDT sample
+   (15-minute bars at 3600x: four closed bars a second). The moment it pushes a closed bar on
+   its WebSocket and the moment it accepts the order that bar caused are both taken from this
+   process's clock, so the figure covers everything between: the exchange actor's stream
+   thread, the strategy actor (``targets()`` on the trailing window), the governor actor, the
+   ledger actor's write-ahead record (SQLite, WAL) and the signed REST call. The strategy,
+   ``Flip``, changes side on every bar, so every bar is an order. Peer, same run and cluster:
+   a bare Ray actor round trip (``ray.get(actor.ping.remote())``), the floor for any
+   actor-to-actor hop; the runtime makes about four such hops per bar plus two HTTP calls.
+2. **Memory.** ``openalpha trade --env paper --paper-url`` as a user runs it (its own local Ray)
+   against ``openalpha sim`` in another process, with 3 strategies × 2 symbols
+   (``mean_reversion``, ``momentum_breakout`` and ``Flip`` on BTCUSDT + ETHUSDT, 15-minute
+   bars at 3600x). RSS and PSS of the trade process and every descendant (GCS, raylet, workers,
+   i.e. the whole runtime including Ray; the simulator excluded), sampled over the session; the
+   growth is the least-squares slope over the second half (after warm-up).
+
+Prints one JSON object per line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
+import pandas as pd
+
+from openalpha.domain import MarketData, interval_ms
+from openalpha.strategies.base import Strategy
+
+HERE = Path(__file__).resolve()
+KEY, SECRET = "BENCHKEY00000001", "BENCHSECRET000000000000000000001"
+START = "2026-05-01"
+INTERVAL = "15"
+SPEED = 3600.0
+
+
+class Flip(Strategy):
+    """Long half of equity on even bars, short on odd ones: an order on every closed bar."""
+
+    class Params(msgspec.Struct, frozen=True):
+        size: float = 0.5
+
+    def warmup(self) -> int:
+        return 2
+
+    def targets(self, data: MarketData) -> pd.DataFrame:
+        bar = data.index.as_unit("ms").asi8 // interval_ms(data.interval)
+        sign = np.where(bar % 2 == 0, 1.0, -1.0)
+        return pd.DataFrame({key: sign * self.params.size for key in data.symbols}, index=data.index)
+
+
+def emit(record: dict[str, Any]) -> None:
+    print(json.dumps(record), flush=True)
+
+
+def pct(values: list[float], q: float) -> float:
+    return round(float(np.percentile(np.asarray(values), q)), 2)
+
+
+def write_config(path: Path, strategies: list[tuple[str, list[str]]]) -> Path:
+    lines = ["[environments.paper]", "enabled = true"]
+    for name, symbols in strategies:
+        lines += [
+            "",
+            "[[strategies]]",
+            f'name = "{name}"',
+            f"symbols = {json.dumps(symbols)}",
+            f'interval = "{INTERVAL}"',
+            'env = "paper"',
+            "capital_fraction = 0.3",
+        ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+# -- 1. latency --------------------------------------------------------------------------------
+def bench_latency(seconds: float, home: Path) -> None:
+    import ray
+    from openalpha.actors.launch import start_runtime, stop_runtime
+    from openalpha.actors.names import NAMESPACE
+
+    from openalpha.config import load_config
+    from openalpha.data.sample import sample_store
+    from openalpha.domain import Environment
+    from openalpha.live.ids import parse_order_link_id
+    from openalpha.live.settings import EnvSettings
+    from openalpha.sim.clock import ReplayClock
+    from openalpha.sim.server import start_sim_in_thread
+    from openalpha.sim.state import SimAccount, SimState
+    from openalpha.sim.trading import placing
+    from openalpha.sim.ws.conn import WsConn
+
+    pushed: dict[tuple[str, int], float] = {}
+    accepted: dict[str, float] = {}
+    original_push, original_create = WsConn.push, placing.create
+
+    def push(self: Any, message: dict[str, Any], **kw: Any) -> None:
+        topic = str(message.get("topic", ""))
+        if topic.startswith("kline.") and message.get("data") and message["data"][0].get("confirm"):
+            pushed.setdefault((topic.rsplit(".", 1)[1], int(message["data"][0]["start"])), time.time())
+        original_push(self, message, **kw)
+
+    def create(*args: Any, **kw: Any) -> Any:
+        order = original_create(*args, **kw)
+        if order.order_link_id:
+            accepted.setdefault(order.order_link_id, time.time())
+        return order
+
+    WsConn.push, placing.create = push, create  # type: ignore[method-assign]
+    start_ms = int(pd.Timestamp(START, tz="UTC").value // 1_000_000)
+    state = SimState(
+        store=sample_store(),
+        clock=ReplayClock(start_ms, speed=SPEED),
+        accounts=[SimAccount(KEY, SECRET, 10_000.0)],
+    )
+    url, stop_sim = start_sim_in_thread(state)
+    ray.init(num_cpus=2, include_dashboard=False, namespace=NAMESPACE, log_to_driver=False)
+    try:
+        config = load_config(write_config(home / "latency.toml", [(f"{HERE}:Flip", ["BTCUSDT"])]))
+        settings = [EnvSettings(env=Environment.PAPER, base_url=url, sim_api_key=KEY, sim_api_secret=SECRET)]
+        control = start_runtime(config, settings, database_url=f"sqlite:///{home / 'latency.db'}")
+        window = time.time()
+        time.sleep(seconds)
+        stop_runtime(control)
+        ray.kill(control.supervisor)
+        step = interval_ms(INTERVAL)
+        latencies = []
+        for link, t_accepted in sorted(accepted.items(), key=lambda kv: kv[1]):
+            parsed = parse_order_link_id(link)
+            t_bar = pushed.get((parsed[1], parsed[2] * step)) if parsed else None
+            if t_bar is not None:
+                latencies.append((t_accepted - t_bar) * 1000)
+        latencies = latencies[5:]  # the first orders meet cold caches
+        bars = sum(1 for t in pushed.values() if window <= t <= window + seconds)
+        emit({
+            "bench": "runtime_bar_close_to_order_accepted",
+            "path": "sim WS push -> exchange actor -> strategy actor -> governor -> ledger -> sim REST",
+            "bars_closed_in_window": bars,
+            "orders": len(latencies),
+            "p50_ms": pct(latencies, 50),
+            "p90_ms": pct(latencies, 90),
+            "p99_ms": pct(latencies, 99),
+            "max_ms": round(max(latencies), 2),
+            "target_p99_ms": 25,
+        })  # fmt: skip
+
+        @ray.remote
+        class Bare:
+            def ping(self) -> bool:
+                return True
+
+        bare = Bare.remote()
+        ray.get(bare.ping.remote())
+        trips = []
+        for _ in range(2000):
+            t0 = time.perf_counter()
+            ray.get(bare.ping.remote())
+            trips.append((time.perf_counter() - t0) * 1000)
+        emit({"bench": "peer_bare_ray_actor_round_trip", "calls": len(trips), "p50_ms": pct(trips, 50),
+              "p99_ms": pct(trips, 99)})  # fmt: skip
+    finally:
+        ray.shutdown()
+        stop_sim()
+        WsConn.push, placing.create = original_push, original_create  # type: ignore[method-assign]
+
+
+# -- 2. memory ---------------------------------------------------------------------------------
+def tree_memory(root: int, exclude: set[int]) -> tuple[float, float, int]:
+    """(RSS MB, PSS MB, processes) of ``root`` and its descendants, minus ``exclude``."""
+    import psutil
+
+    try:
+        top = psutil.Process(root)
+        procs = [top, *top.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0, 0.0, 0
+    rss = pss = 0.0
+    count = 0
+    for proc in procs:
+        if proc.pid in exclude:
+            continue
+        try:
+            info = proc.memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)
+        count += 1
+    return rss / 2**20, pss / 2**20, count
+
+
+def bench_memory(minutes: float, home: Path) -> None:
+    from openalpha.data.sample import SAMPLE_DIR
+
+    env = {**os.environ, "OPENALPHA_HOME": str(home), "RAY_AUTH_MODE": "disabled",
+           "OPENALPHA_PAPER_API_KEY": KEY, "OPENALPHA_PAPER_API_SECRET": SECRET}  # fmt: skip
+    env.pop("OPENALPHA_DATABASE_URL", None)
+    env.pop("RAY_ADDRESS", None)
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "openalpha", "sim", "--data", str(SAMPLE_DIR), "--api-key", KEY,
+         "--api-secret", SECRET, "--balance", "10000", "--start", START, "--speed", str(SPEED)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, start_new_session=True,
+    )  # fmt: skip
+    assert sim.stdout is not None
+    url = sim.stdout.readline().split("listening on ", 1)[1].strip()
+    config = write_config(
+        home / "memory.toml",
+        [(name, ["BTCUSDT", "ETHUSDT"]) for name in ("mean_reversion", "momentum_breakout", f"{HERE}:Flip")],
+    )
+    trade = subprocess.Popen(
+        [sys.executable, "-m", "openalpha", "trade", "--env", "paper", "--paper-url", url, "--no-ui",
+         "--config", str(config)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True,
+    )  # fmt: skip
+    up = threading.Event()
+    output: list[str] = []
+
+    def read() -> None:
+        assert trade.stdout is not None
+        for line in trade.stdout:
+            output.append(line)
+            if line.startswith("runtime up in"):
+                up.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        if not up.wait(300):
+            raise RuntimeError("the runtime did not come up:\n" + "".join(output)[-2000:])
+        t0 = time.monotonic()
+        samples: list[tuple[float, float, float, int]] = []
+        while (elapsed := time.monotonic() - t0) < minutes * 60:
+            rss, pss, n = tree_memory(trade.pid, {sim.pid})
+            samples.append((elapsed, rss, pss, n))
+            time.sleep(5.0)
+        half = [s for s in samples if s[0] >= samples[-1][0] / 2]
+        slope_rss = float(np.polyfit([s[0] for s in half], [s[1] for s in half], 1)[0])  # MB per s
+        market_hours = minutes * 60 * SPEED / 3600
+        emit({
+            "bench": "runtime_memory",
+            "strategies": 3, "symbols": 2, "interval": INTERVAL, "speed": SPEED,
+            "processes": samples[-1][3],
+            "rss_mb_start": round(samples[0][1], 1), "rss_mb_end": round(samples[-1][1], 1),
+            "rss_mb_max": round(max(s[1] for s in samples), 1),
+            "pss_mb_end": round(samples[-1][2], 1),
+            "target_mb": 2560,
+        })  # fmt: skip
+        emit({
+            "bench": "runtime_memory_growth",
+            "wall_minutes": minutes, "market_hours": market_hours,
+            "rss_slope_mb_per_wall_minute": round(slope_rss * 60, 2),
+            "rss_slope_mb_per_market_day": round(slope_rss * 86_400 / SPEED, 2),
+            "samples": len(samples),
+        })  # fmt: skip
+    finally:
+        for proc in (trade, sim):
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=60)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--latency-s", type=float, default=90.0, help="seconds of trading for the latency run"
+    )
+    parser.add_argument("--memory-minutes", type=float, default=5.0, help="wall minutes of the memory run")
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+    emit({"bench": "machine", "python": platform.python_version(), "cpus": os.cpu_count(),
+          "load_1m": round(os.getloadavg()[0], 2)})  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        os.environ["OPENALPHA_HOME"] = str(home)
+        os.environ["RAY_AUTH_MODE"] = "disabled"
+        bench_latency(args.latency_s, home)
+        if not args.skip_memory:
+            bench_memory(args.memory_minutes, home)
+    emit({"bench": "machine_after", "load_1m": round(os.getloadavg()[0], 2)})
+
+
+if __name__ == "__main__":
+    main()
