@@ -117,7 +117,11 @@ class StrategyRunner:
             value = float(last.get(key, 0.0))
             signals.append(
                 Signal(
-                    strategy=self.strategy_id, symbol=key, ts=ts, target=0.0 if math.isnan(value) else value
+                    strategy=self.strategy_id,
+                    symbol=key,
+                    ts=ts,
+                    target=0.0 if math.isnan(value) else value,
+                    confidence=self.predictions[key][1] if key in self.predictions else None,
                 )
             )
         return signals

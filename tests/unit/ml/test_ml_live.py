@@ -149,6 +149,7 @@ def test_strategy_runner_surfaces_predictions_bar_by_bar(home: Path, btc: Market
         ts = int(stamp.value // 1_000_000)
         signals = runner.on_bar("BTCUSDT", Bar(symbol="BTCUSDT", interval="60", ts=ts, **row.to_dict()))
         assert [s.target for s in signals] == [full_targets[pos]]
+        assert signals[0].confidence == pytest.approx(abs(2 * full_probs[pos] - 1), rel=1e-9)
         state = runner.ml_state()
         assert state["predictions_ts"] == ts
         assert state["predictions"]["BTCUSDT"] == pytest.approx(full_probs[pos], rel=1e-9)
