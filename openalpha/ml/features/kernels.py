@@ -101,9 +101,30 @@ def _remove(buf: np.ndarray, size: int, value: float) -> None:
 
 
 @numba.njit(cache=True)
+def _rank_in_window(values: np.ndarray, end: int, n: int) -> float:
+    last = values[end]
+    below = 0
+    equal = 0
+    for i in range(end - n + 1, end + 1):
+        v = values[i]
+        if np.isnan(v):
+            return np.nan
+        if v < last:
+            below += 1
+        elif v == last:
+            equal += 1
+    return (below + (equal + 1) / 2.0) / n
+
+
+@numba.njit(cache=True)
 def rolling_pct_rank(values: np.ndarray, n: int, first: int = 0) -> np.ndarray:
-    """The window's finite values are kept sorted (binary search, shift), so the rank is two searches."""
+    """The window's finite values are kept sorted (binary search, shift), so the rank is two
+    searches; a handful of outputs (the live path) are counted directly instead."""
     out = np.full(values.size, np.nan)
+    if values.size - max(first, n - 1) <= 8:
+        for end in range(max(first, n - 1), values.size):
+            out[end] = _rank_in_window(values, end, n)
+        return out
     buf = np.empty(n + 1)  # a new value goes in before the oldest comes out
     size = 0
     nans = 0

@@ -102,3 +102,18 @@ def test_compute_last_keeps_funding_history_beyond_the_bar_window(shared_data: P
     live = compute_last(feature_input(data, "BTCUSDT"), names)
     assert np.isfinite(live).all()
     np.testing.assert_allclose(live, full[-1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("stop", [706, 1206, 1260])
+def test_pct_rank_of_the_last_bars_only_matches_the_full_pass(
+    series: tuple[np.ndarray, np.ndarray], stop: int
+) -> None:
+    """The live path asks for the last bar only, which is counted directly: same value, NaN when
+    the window holds a gap (706 ends just after one), ties averaged (1260 ends a flat stretch)."""
+    _, vol = series
+    head = vol[:stop]
+    full = rolling_pct_rank(head, 500)
+    last = rolling_pct_rank(head, 500, stop - 1)
+    assert np.isnan(last[:-1]).all()
+    assert np.array_equal(last[-1:], full[-1:], equal_nan=True)
+    assert np.isnan(last[-1]) == (stop == 706)
