@@ -35,7 +35,7 @@ from .harness import (
     write_config,
 )
 
-LIVES = 12
+LIVES = 10
 SEED = int(os.environ.get("OPENALPHA_SIGKILL_SEED", "20261124"))
 
 
@@ -93,7 +93,7 @@ def test_runtime_survives_sigkill_without_duplicates_or_lost_fills(ray_address: 
         for life in range(LIVES):
             trade = TradeProcess(home, config, sim.url, ray_address, duration=None)
             if life % 2 == 0:  # any moment, mostly while it starts: connecting, reconciling, warming up
-                time.sleep(rng.uniform(0.5, 12.0))
+                time.sleep(rng.uniform(0.5, 10.0))
                 phase = "trading" if trade.up.is_set() else "start"
             else:  # a random moment while trading
                 assert trade.up.wait(90), "".join(trade.output)[-3000:]
@@ -106,6 +106,8 @@ def test_runtime_survives_sigkill_without_duplicates_or_lost_fills(ray_address: 
         # one last life that stops cleanly (its last reconcile writes the final positions)
         final = TradeProcess(home, config, sim.url, ray_address, duration=6.0)
         assert final.proc.wait(timeout=120) == 0, "".join(final.output)[-3000:]
+        assert f"simulator (paper) at {sim.url}" in final.output[0]
+        assert final.output[-1].strip() == "stopped cleanly"
         truth = sim_truth(sim.url)
     finally:
         sim.stop()
