@@ -138,7 +138,8 @@ def average_uniqueness(t1: np.ndarray) -> np.ndarray:
     out = np.full(n, np.nan)
     ends = t1[valid]
     starts = idx[valid]
-    out[valid] = (prefix[ends + 1] - prefix[starts + 1]) / (ends - starts)
+    # prefix-sum differences carry round-off: a lone label may come out as 1 + 1e-16; cap at 1
+    out[valid] = np.minimum((prefix[ends + 1] - prefix[starts + 1]) / (ends - starts), 1.0)
     return out
 
 
