@@ -23,12 +23,13 @@ from .harness import (
 )
 
 FAULTS = FaultConfig(
-    http_5xx=FaultRule(rate=0.05),
-    rate_limit=FaultRule(every_ms=3_000, length_ms=150),
+    http_5xx=FaultRule(rate=0.08),
+    rate_limit=FaultRule(every_ms=2_000, length_ms=150),
     latency=FaultRule(rate=0.1, ms=40),
-    ws_drop=FaultRule(rate=0.01),
-    ws_duplicate=FaultRule(rate=0.05),
-    ws_reorder=FaultRule(rate=0.05),
+    ws_drop=FaultRule(rate=0.02),
+    ws_duplicate=FaultRule(rate=0.08),
+    ws_reorder=FaultRule(rate=0.08),
+    execution_delay=FaultRule(rate=0.3, ms=300),
 )
 FILLS = 40
 
@@ -56,7 +57,7 @@ def test_runtime_faults_ledger_equals_simulator(ray_address: str, tmp_path: Path
         faults.config = FaultConfig()  # the truth is read without faults
         truth = sim_truth(url)
     ledger = ledger_state(db)
-    for name in ("http_5xx", "rate_limit", "ws_drop", "ws_duplicate", "ws_reorder"):
+    for name in ("http_5xx", "rate_limit", "ws_drop", "ws_duplicate", "ws_reorder", "execution_delay"):
         assert fired[name] > 0, f"fault {name} never fired: {fired}"
     assert len(truth.trades) >= FILLS
     assert truth.duplicate_link_ids() == [] and truth.decisions_placed_twice() == []
