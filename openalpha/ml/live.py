@@ -24,6 +24,7 @@ from openalpha.domain.market_data import MarketData
 from openalpha.ml.cv import PurgedKFold, cross_validate
 from openalpha.ml.errors import MLError
 from openalpha.ml.features import compute_last, feature_input
+from openalpha.ml.features.inputs import epoch_ms
 from openalpha.ml.importance import log_loss
 from openalpha.ml.models import TabularModel
 from openalpha.ml.predictor import DirectionalConfig, feature_frame, up_labels
@@ -99,7 +100,7 @@ def train_directional(
 
     scores = cross_validate(PurgedKFold(folds, embargo=cfg.horizon), rows, t1[rows], fit_score)
     model = TabularModel(cfg.model).fit(Xr, yr)
-    stamps = X.index[rows].as_unit("ms").asi8
+    stamps = epoch_ms(X.index[rows])
     manifest = registry.save(
         model, name, train_start_ms=int(stamps[0]), train_end_ms=int(stamps[-1]), n_samples=len(rows),
         symbol=symbol, interval=data.interval,

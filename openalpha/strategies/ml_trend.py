@@ -235,10 +235,12 @@ class MomentumBreakoutML(MomentumBreakout):
     def __init__(self, params: Any = None, **overrides: Any) -> None:
         super().__init__(params, **overrides)
         self.source = _ModelSource(self.params)
+        self.ml_confirm: MLConfirm | None = None
         if self.params.model != "none":
-            self.confirm = MLConfirm(
+            self.ml_confirm = MLConfirm(
                 self.source.cfg, self.params.threshold, model=self.source.registry_model()
             )
+            self.confirm = self.ml_confirm
         elif self.params.registry_model:
             raise StrategyError("momentum_breakout_ml: registry_model needs model='lgbm' or 'xgb'")
 
@@ -253,11 +255,11 @@ class MomentumBreakoutML(MomentumBreakout):
     def live_predictions(self, data: MarketData) -> dict[str, tuple[float, float]]:
         """The confirming model's (P(up), confidence) at the last bar: from a registry model, or
         what the walk-forward filter computed for this bar (it runs only when a breakout needs it)."""
-        if self.params.model == "none":
+        if self.ml_confirm is None:
             return {}
         if self.source.registry_model() is not None:
             return live_view({k: self.source.last_probability(data, k) for k in data.symbols})
-        return live_view(self.confirm.last_at(data.index[-1]))
+        return live_view(self.ml_confirm.last_at(data.index[-1]))
 
     def model_card(self) -> dict[str, Any] | None:
         return None if self.params.model == "none" else self.source.card()
