@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from openalpha.backtest.config import BacktestConfig
-from openalpha.backtest.kernel import A_BANKRUPT, A_CAPPED, A_REPOSTS, A_SKIPPED, run_kernel
-from openalpha.backtest.prepare import Arrays, BacktestError, capacities, kernel_config, prepare
+from openalpha.backtest.kernel import positions_from_fills, run_kernel
+from openalpha.backtest.kernel_steps import A_BANKRUPT, A_CAPPED, A_REPOSTS, A_SKIPPED, FILL_COLS, FUND_COLS
+from openalpha.backtest.prepare import Arrays, BacktestError, kernel_config, order_events, prepare
 from openalpha.backtest.records import fills_frame, funding_frame, liquidations_frame, trades_frame
 from openalpha.backtest.result import BacktestResult
 from openalpha.domain.market_data import MarketData
@@ -19,9 +20,15 @@ from openalpha.metrics.returns import periods_per_year
 from openalpha.strategies.base import Strategy
 
 
-def simulate(arr: Arrays, config: BacktestConfig, offset_bps: float = 0.0) -> tuple[np.ndarray, ...]:
-    """Run the compiled loop on prepared arrays (the part the benchmark times as "engine")."""
-    fill_cap, fund_cap = capacities(arr, config)
+def simulate(
+    arr: Arrays, config: BacktestConfig, offset_bps: float = 0.0, *, skip_quiet: bool = True
+) -> tuple[np.ndarray, ...]:
+    """Run the compiled loop on prepared arrays (the part the benchmark times as "engine"):
+    ``(equity, fills, funding, account)``; positions come from the fills
+    (:func:`~openalpha.backtest.kernel.positions_from_fills`).
+
+    ``skip_quiet=False`` runs the full step on every bar (same results, slower; for tests)."""
+    change_bar, fill_cap = order_events(arr, config)
     return run_kernel(  # type: ignore[no-any-return]
         arr.o,
         arr.h,
@@ -32,13 +39,18 @@ def simulate(arr: Arrays, config: BacktestConfig, offset_bps: float = 0.0) -> tu
         arr.mh,
         arr.ml,
         arr.target,
+        change_bar,
+        arr.fund_bar,
+        arr.fund_inst,
         arr.fund_rate,
         arr.spec,
         arr.tiers,
         kernel_config(config, offset_bps),
         float(config.capital),
-        fill_cap,
-        fund_cap,
+        np.empty(len(arr.index)),
+        np.empty((fill_cap, FILL_COLS)),
+        np.empty((len(arr.fund_bar) + 1, FUND_COLS)),
+        skip_quiet,
     )
 
 
@@ -46,7 +58,8 @@ def buy_and_hold(arr: Arrays, config: BacktestConfig) -> np.ndarray:
     """Equal-weight buy-and-hold of every instrument: bought at the first open with the taker
     fee, held to the end, no leverage, no funding, no rebalancing."""
     n, m = arr.c.shape
-    close = pd.DataFrame(arr.c).ffill().to_numpy()
+    gaps = bool(np.isnan(arr.c).any())
+    close = pd.DataFrame(arr.c).ffill().to_numpy() if gaps else arr.c
     equity = np.zeros(n)
     for j in range(m):
         first = np.flatnonzero(~np.isnan(arr.o[:, j]))
@@ -55,8 +68,8 @@ def buy_and_hold(arr: Arrays, config: BacktestConfig) -> np.ndarray:
             continue
         k0 = first[0]
         qty = config.capital / m * (1.0 - arr.spec[j, 4]) / arr.o[k0, j]
-        leg = np.where(np.arange(n) < k0, config.capital / m, qty * np.nan_to_num(close[:, j]))
-        equity += leg
+        held = qty * (np.nan_to_num(close[:, j]) if gaps else close[:, j])
+        equity += np.where(np.arange(n) < k0, config.capital / m, held) if k0 > 0 else held
     return equity
 
 
@@ -118,10 +131,11 @@ def run_targets(
     """Backtest precomputed ``targets`` (same index as the bars, one column per instrument)."""
     config = config or BacktestConfig()
     arr = prepare(data, targets, config)
-    equity, positions, fills_raw, funds_raw, acct = simulate(arr, config, offset_bps)
+    equity, fills_raw, funds_raw, acct = simulate(arr, config, offset_bps)
+    positions = positions_from_fills(fills_raw, len(arr.index), len(arr.symbols))
     fills = fills_frame(fills_raw, arr.index, arr.symbols)
     funding = funding_frame(funds_raw, arr.index, arr.symbols)
-    trades = trades_frame(fills, funding, len(arr.index))
+    trades = trades_frame(fills_raw, funds_raw, arr.index, arr.symbols)
     bench = buy_and_hold(arr, config)
     metrics = compute_metrics(equity, arr, config, data.interval, fills, trades, funding, positions, acct)
     return BacktestResult(

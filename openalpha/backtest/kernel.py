@@ -23,327 +23,236 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from openalpha.venue.margin import liquidation_price_f, maintenance_margin_f
-
-_liq_price = numba.njit(cache=True)(liquidation_price_f)
-_mm = numba.njit(cache=True)(maintenance_margin_f)
-
-# fill record columns
-F_BAR, F_INST, F_QTY, F_PRICE, F_FEE, F_KIND, F_REALIZED, F_TRADE, F_MARGIN_LOST, F_TRIGGER = range(10)
-FILL_COLS = 10
-# fill kinds
-K_MARKET, K_LIMIT, K_STOP, K_TAKE, K_LIQ, K_CLOSEOUT = 0, 1, 2, 3, 4, 5
-# funding record columns
-G_BAR, G_INST, G_QTY, G_MARK, G_RATE, G_PAYMENT, G_TRADE = range(7)
-FUND_COLS = 7
-# account slots
-A_CASH, A_NFILL, A_NFUND, A_SKIPPED, A_CAPPED, A_REPOSTS, A_BANKRUPT = range(7)
-ACCT_SLOTS = 7
-# per-instrument parameters (columns of `spec`)
-S_PERP, S_STEP, S_MIN_QTY, S_MIN_NOTIONAL, S_TAKER, S_MAKER = range(6)
-SPEC_COLS = 6
-# per-instrument state (columns of `state`)
-P_POS, P_ENTRY, P_MARGIN, P_LIQ, P_LAST, P_TRADE, P_PENDING, P_WANT = range(8)
-# exit trigger levels: trade low/high and mark low/high that touch a stop, take-profit or liquidation
-P_TLO, P_THI, P_MLO, P_MHI = range(8, 12)
-STATE_COLS = 12
-EPS = 1e-12
-
-
-@numba.njit(cache=True)
-def _record_fill(fills, acct, k, j, qty, px, fee, kind, realized, trade, lost, trigger):  # type: ignore[no-untyped-def]
-    i = int(acct[A_NFILL])
-    fills[i, F_BAR] = k
-    fills[i, F_INST] = j
-    fills[i, F_QTY] = qty
-    fills[i, F_PRICE] = px
-    fills[i, F_FEE] = fee
-    fills[i, F_KIND] = kind
-    fills[i, F_REALIZED] = realized
-    fills[i, F_TRADE] = trade
-    fills[i, F_MARGIN_LOST] = lost
-    fills[i, F_TRIGGER] = trigger
-    acct[A_NFILL] = i + 1
+from openalpha.backtest.kernel_steps import (
+    A_BANKRUPT,
+    A_CASH,
+    A_NFILL,
+    A_NFUND,
+    ACCT_SLOTS,
+    F_BAR,
+    F_INST,
+    F_KIND,
+    F_POS,
+    K_CLOSEOUT,
+    P_ENTRY,
+    P_LAST,
+    P_MHI,
+    P_MLO,
+    P_PENDING,
+    P_POS,
+    P_THI,
+    P_TLO,
+    P_WANT,
+    S_PERP,
+    STATE_COLS,
+    close_out,
+    equity_at,
+    execute_pending,
+    intrabar_exits,
+    refresh_margin,
+    settle_funding,
+)
+from openalpha.backtest.prefetch import prefetch_row
 
 
 @numba.njit(cache=True)
-def _refresh_margin(state, spec, tiers, j, cfg):  # type: ignore[no-untyped-def]
-    """Initial margin, liquidation price and exit trigger levels of ``j`` after its position changed."""
-    leverage, stop, take, use_liq = cfg[0], cfg[4], cfg[5], cfg[6]
-    pos = state[j, P_POS]
-    state[j, P_MARGIN] = 0.0
-    state[j, P_LIQ] = 0.0
-    state[j, P_TLO] = -np.inf
-    state[j, P_MLO] = -np.inf
-    state[j, P_THI] = np.inf
-    state[j, P_MHI] = np.inf
-    if pos == 0.0:
-        return
-    entry = state[j, P_ENTRY]
-    qty = abs(pos)
-    sign = 1.0 if pos > 0 else -1.0
-    if spec[j, S_PERP] != 0.0:
-        value = qty * entry
-        mm = _mm(value, tiers[j, 0], tiers[j, 1], tiers[j, 2])
-        state[j, P_MARGIN] = value / leverage
-        state[j, P_LIQ] = _liq_price(sign, entry, leverage, mm / value, 0.0, qty, 0.0)
-    liq = state[j, P_LIQ] if use_liq > 0.0 else 0.0
-    if sign > 0:
-        if stop > 0.0:
-            state[j, P_TLO] = entry * (1.0 - stop)
-        if take > 0.0:
-            state[j, P_THI] = entry * (1.0 + take)
-        if liq > 0.0:
-            state[j, P_MLO] = liq
-    else:
-        if stop > 0.0:
-            state[j, P_THI] = entry * (1.0 + stop)
-        if take > 0.0:
-            state[j, P_TLO] = entry * (1.0 - take)
-        if liq > 0.0:
-            state[j, P_MHI] = liq
+def target_changes(target, bars):  # type: ignore[no-untyped-def]
+    """One pass over the targets: the bars ``k`` whose orders change (some ``target[k-1, j]``
+    differs from ``target[k-2, j]``; bar 1 always), written to the front of ``bars`` (length
+    n), and how many (bar, instrument) changes there are in all (an upper bound on orders).
+    Returns ``(bars[:count], changes)``."""
+    n, m = target.shape
+    count = 0
+    changes = 0
+    if n > 1:
+        bars[0] = 1
+        count = 1
+    if m == 1 and n > 1:  # the common case, without the inner loop (3x faster)
+        col = target[:, 0]
+        before = col[0]
+        for k in range(2, n):  # branch-free: always write, advance only on a change
+            now = col[k - 1]
+            d = 1 if now != before else 0
+            before = now
+            changes += d
+            bars[count] = k
+            count += d
+        return bars[:count], changes
+    for k in range(2, n):
+        d = 0
+        for j in range(m):
+            d += 1 if target[k - 1, j] != target[k - 2, j] else 0
+        changes += d
+        bars[count] = k
+        count += 1 if d > 0 else 0
+    return bars[:count], changes
 
 
 @numba.njit(cache=True)
-def _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, kind, cfg, trigger):  # type: ignore[no-untyped-def]
-    """Execute ``dq`` (signed) of instrument ``j`` at ``px``: fees, realised P&L, new average
-    entry, margin; a flip is recorded as a close and an open."""
-    pos = state[j, P_POS]
-    if pos != 0.0 and (pos > 0) != (dq > 0) and abs(dq) > abs(pos) + EPS:
-        close = -pos
-        _apply(state, spec, tiers, fills, acct, k, j, close, px, rate, kind, cfg, trigger)
-        _apply(state, spec, tiers, fills, acct, k, j, dq - close, px, rate, kind, cfg, trigger)
-        return
-    fee = abs(dq) * px * rate
-    acct[A_CASH] -= fee
-    realized = 0.0
-    if pos == 0.0:
-        state[j, P_TRADE] += 1.0
-    if pos == 0.0 or (pos > 0) == (dq > 0):
-        state[j, P_ENTRY] = (state[j, P_ENTRY] * abs(pos) + px * abs(dq)) / (abs(pos) + abs(dq))
-        new = pos + dq
-    else:
-        realized = abs(dq) * (px - state[j, P_ENTRY]) * (1.0 if pos > 0 else -1.0)
-        new = pos + dq
-        if abs(new) <= abs(pos) * 1e-9 + EPS:
-            new = 0.0
-    if spec[j, S_PERP] != 0.0:
-        acct[A_CASH] += realized
-    else:
-        acct[A_CASH] -= dq * px
-    state[j, P_POS] = new
-    if new == 0.0:
-        state[j, P_ENTRY] = 0.0
-    _record_fill(fills, acct, k, j, dq, px, fee, kind, realized, state[j, P_TRADE], 0.0, trigger)
-    _refresh_margin(state, spec, tiers, j, cfg)
+def positions_from_fills(fills, n, m):  # type: ignore[no-untyped-def]
+    """Signed position per instrument at every bar close, from the fill records' ``F_POS``.
+
+    A close-out (bankruptcy) is recorded at the bar it happens but shows from the next bar:
+    the close of that bar still reports the positions it started with."""
+    out = np.empty((n, m))
+    for j in range(m):
+        cur = 0.0
+        k = 0
+        for i in range(fills.shape[0]):
+            if int(fills[i, F_INST]) != j:
+                continue
+            at = int(fills[i, F_BAR]) + (1 if fills[i, F_KIND] == K_CLOSEOUT else 0)
+            while k < min(at, n):
+                out[k, j] = cur
+                k += 1
+            cur = fills[i, F_POS]
+        while k < n:
+            out[k, j] = cur
+            k += 1
+    return out
 
 
 @numba.njit(cache=True)
-def _equity(state, spec, acct, prices, k):  # type: ignore[no-untyped-def]
-    """Cash + perp unrealised P&L + spot value, marking at ``prices[k]`` (last price if NaN)."""
-    eq = acct[A_CASH]
-    for j in range(state.shape[0]):
-        px = prices[k, j]
-        if np.isnan(px):
-            px = state[j, P_LAST]
-        pos = state[j, P_POS]
-        if pos != 0.0:
-            if spec[j, S_PERP] != 0.0:
-                eq += pos * (px - state[j, P_ENTRY])
-            else:
-                eq += pos * px
-    return eq
-
-
-@numba.njit(cache=True)
-def _committed(state, spec, skip):  # type: ignore[no-untyped-def]
-    """Margin of perps plus value of spot holdings at the last price (excluding ``skip``)."""
-    used = 0.0
-    for j in range(state.shape[0]):
-        if j == skip:
-            continue
-        if spec[j, S_PERP] != 0.0:
-            used += state[j, P_MARGIN]
-        else:
-            used += state[j, P_POS] * state[j, P_LAST]
-    return used
-
-
-@numba.njit(cache=True)
-def _round_step(q, step):  # type: ignore[no-untyped-def]
-    n = np.floor(abs(q) / step + 1e-9)
-    return np.sign(q) * n * step
-
-
-@numba.njit(cache=True)
-def _order_qty(state, spec, acct, j, want_qty, px, rate, equity, leverage):  # type: ignore[no-untyped-def]
-    """The step-rounded order that moves ``j`` toward ``want_qty``, capped by available margin;
-    0 when it is below the instrument's minimum (counted as skipped)."""
-    pos = state[j, P_POS]
-    dq = _round_step(want_qty - pos, spec[j, S_STEP])
-    if want_qty == 0.0:
-        dq = -pos
-    increases = abs(pos + dq) > abs(pos) + EPS
-    if increases:
-        perp = spec[j, S_PERP] != 0.0
-        # affordable size once this instrument's own commitment is released
-        avail = equity - _committed(state, spec, j)
-        per_unit = px / leverage + px * rate if perp else px * (1.0 + rate)
-        max_abs = avail / per_unit if per_unit > 0 else 0.0
-        if abs(pos + dq) > max_abs:
-            target = _round_step(np.sign(pos + dq) * max(max_abs, 0.0), spec[j, S_STEP])
-            dq = target - pos
-            acct[A_CAPPED] += 1.0
-    if dq == 0.0:
-        if abs(want_qty - pos) > EPS:
-            acct[A_SKIPPED] += 1.0  # the wanted change rounds to less than one step
-        return 0.0
-    closing_all = pos != 0.0 and abs(pos + dq) <= EPS
-    if not closing_all and (
-        abs(dq) < spec[j, S_MIN_QTY] - EPS or abs(dq) * px < spec[j, S_MIN_NOTIONAL] - EPS
-    ):
-        acct[A_SKIPPED] += 1.0
-        return 0.0
-    return dq
-
-
-@numba.njit(cache=True)
-def _execute_pending(state, spec, tiers, fills, acct, o, h, lo, v, k, j, equity, cfg):  # type: ignore[no-untyped-def]
-    """Move instrument ``j`` toward its wanted exposure at bar ``k``'s open."""
-    leverage, slip, impact, offset = cfg[0], cfg[1], cfg[2], cfg[3]
-    px0 = o[k, j]
-    limit = offset > 0.0
-    rate = spec[j, S_MAKER] if limit else spec[j, S_TAKER]
-    want_qty = state[j, P_WANT] * equity / px0 if equity > 0 else 0.0
-    dq = _order_qty(state, spec, acct, j, want_qty, px0, rate, equity, leverage)
-    if dq == 0.0:
-        state[j, P_PENDING] = 0.0
-        return
-    side = 1.0 if dq > 0 else -1.0
-    if limit:
-        px = px0 * (1.0 - side * offset)
-        through = lo[k, j] < px if side > 0 else h[k, j] > px
-        if not through:
-            acct[A_REPOSTS] += 1.0  # stays pending: re-placed at the next open
-            return
-        _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, K_LIMIT, cfg, px)
-    else:
-        vol = v[k, j]
-        share = min(1.0, abs(dq) / vol) if vol > 0 else 1.0
-        px = px0 * (1.0 + side * slip) + side * impact * (h[k, j] - lo[k, j]) * share
-        px = min(px, h[k, j]) if side > 0 else max(px, lo[k, j])
-        if side > 0 and px < px0:
-            px = px0
-        if side < 0 and px > px0:
-            px = px0
-        _apply(state, spec, tiers, fills, acct, k, j, dq, px, rate, K_MARKET, cfg, px0)
-    state[j, P_PENDING] = 0.0
-
-
-@numba.njit(cache=True)
-def _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg):  # type: ignore[no-untyped-def]
-    """Stop-loss, then liquidation, then take-profit on bar ``k``'s range (pessimistic order)."""
-    slip, stop, take, use_liq = cfg[1], cfg[4], cfg[5], cfg[6]
-    pos = state[j, P_POS]
-    if pos == 0.0:
-        return
-    side = 1.0 if pos > 0 else -1.0
-    entry = state[j, P_ENTRY]
-    if stop > 0.0:
-        level = entry * (1.0 - side * stop)
-        if (side > 0 and lo[k, j] <= level) or (side < 0 and h[k, j] >= level):
-            px = min(level, o[k, j]) if side > 0 else max(level, o[k, j])  # a gap fills at the open
-            px = px * (1.0 - side * slip)
-            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, spec[j, S_TAKER], K_STOP, cfg, level)
-            state[j, P_PENDING] = 0.0
-            return
-    if use_liq > 0.0 and spec[j, S_PERP] != 0.0:
-        liq = state[j, P_LIQ]
-        if (side > 0 and liq > 0.0 and ml[k, j] <= liq) or (side < 0 and mh[k, j] >= liq):
-            lost = state[j, P_MARGIN]
-            acct[A_CASH] -= lost
-            state[j, P_POS] = 0.0
-            state[j, P_ENTRY] = 0.0
-            _record_fill(fills, acct, k, j, -pos, liq, 0.0, K_LIQ, -lost, state[j, P_TRADE], lost, liq)
-            _refresh_margin(state, spec, tiers, j, cfg)
-            state[j, P_PENDING] = 0.0
-            return
-    if take > 0.0:
-        level = entry * (1.0 + side * take)
-        if (side > 0 and h[k, j] >= level) or (side < 0 and lo[k, j] <= level):
-            px = max(level, o[k, j]) if side > 0 else min(level, o[k, j])
-            px = px * (1.0 - side * slip)
-            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, spec[j, S_TAKER], K_TAKE, cfg, level)
-            state[j, P_PENDING] = 0.0
-
-
-@numba.njit(cache=True)
-def _settle_funding(state, spec, acct, funds, fund_rate, mo, k, j):  # type: ignore[no-untyped-def]
-    rate = fund_rate[k, j]
-    pos = state[j, P_POS]
-    if np.isnan(rate) or pos == 0.0 or spec[j, S_PERP] == 0.0:
-        return
-    mark = mo[k, j]
-    if np.isnan(mark):
-        mark = state[j, P_LAST]
-    pay = pos * mark * rate  # venue.funding_payment_f: positive = paid
-    acct[A_CASH] -= pay
-    i = int(acct[A_NFUND])
-    funds[i, G_BAR] = k
-    funds[i, G_INST] = j
-    funds[i, G_QTY] = pos
-    funds[i, G_MARK] = mark
-    funds[i, G_RATE] = rate
-    funds[i, G_PAYMENT] = pay
-    funds[i, G_TRADE] = state[j, P_TRADE]
-    acct[A_NFUND] = i + 1
-
-
-@numba.njit(cache=True)
-def _close_out(state, spec, tiers, fills, acct, c, k, cfg):  # type: ignore[no-untyped-def]
-    """Bankrupt account: close every position at the close and stop trading."""
-    for j in range(state.shape[0]):
-        pos = state[j, P_POS]
-        if pos != 0.0:
-            px = c[k, j] if not np.isnan(c[k, j]) else state[j, P_LAST]
-            _apply(state, spec, tiers, fills, acct, k, j, -pos, px, 0.0, K_CLOSEOUT, cfg, px)
-        state[j, P_PENDING] = 0.0
-    acct[A_BANKRUPT] = 1.0
-
-
-@numba.njit(cache=True)
-def run_kernel(o, h, lo, c, v, mo, mh, ml, target, fund_rate, spec, tiers, cfg, capital, fill_cap, fund_cap):  # type: ignore[no-untyped-def]  # noqa: C901
+def run_kernel(  # noqa: C901
+    o,
+    h,
+    lo,
+    c,
+    v,
+    mo,
+    mh,
+    ml,
+    target,
+    change_bar,
+    fund_bar,
+    fund_inst,
+    fund_rate,
+    spec,
+    tiers,
+    cfg,
+    capital,
+    equity,
+    fills,
+    funds,
+    skip_quiet,
+):  # type: ignore[no-untyped-def]
     """The backtest loop. ``cfg`` = [leverage, slippage fraction, impact, limit offset fraction,
     stop-loss, take-profit, liquidation on (1/0), funding on (1/0), rebalance band].
 
-    Kept flat on purpose: a call that passes arrays costs reference counting on every bar, so
-    helpers run only when something happens (an order, a settlement, a touched exit level).
+    Everything that can happen arrives as sparse events: ``change_bar`` (bars whose targets
+    changed, :func:`target_changes`) and funding settlements sorted by (bar, instrument),
+    ``fund_bar``/``fund_inst``/``fund_rate`` (one per pair). Between events, with no order
+    pending, a bar is *quiet*: the full step would only mark open positions to the close. The
+    quiet loop does exactly that, reading the close and only the exit prices an open position
+    can touch (or nothing at all while flat); a bar where a position has no close, touches an
+    exit level or equity reaches zero is handed to the full step unchanged.
+    ``skip_quiet=False`` runs the full step on every bar (same results; a test runs both).
+
+    Kept flat on purpose: helpers are inlined and run only when something happens (an order,
+    a settlement, a touched exit level). The outputs are allocated by the caller (numpy asks
+    the OS for huge pages; first writes to memory allocated here page-fault every 4 KiB):
+    ``equity`` (n), ``fills`` (rows: :func:`openalpha.backtest.prepare.capacities`) and
+    ``funds`` (one row per funding event + 1). Positions are not written per bar: each fill
+    records the position after it (:func:`positions_from_fills`).
+    Returns equity, the fills and funding records cut to what was recorded, and the account.
     """
     n, m = o.shape
     state = np.zeros((m, STATE_COLS))
     acct = np.zeros(ACCT_SLOTS)
     acct[A_CASH] = capital
-    fills = np.zeros((fill_cap, FILL_COLS))
-    funds = np.zeros((fund_cap, FUND_COLS))
-    equity = np.empty(n)
-    positions = np.zeros((n, m))
     use_funding, band = cfg[7], cfg[8]
+    n_events = len(fund_bar) if use_funding > 0.0 else 0
+    n_changes = len(change_bar)
     for j in range(m):
-        _refresh_margin(state, spec, tiers, j, cfg)  # flat: no trigger levels
-    for k in range(n):
+        refresh_margin(state, spec, tiers, j, cfg)  # flat: no trigger levels
+    ev = 0  # next funding event
+    ch = 0  # next target change
+    k = 0
+    while k < n:
+        while ev < n_events and fund_bar[ev] < k:
+            ev += 1  # settlements on bars of a bankrupt account
+        while ch < n_changes and change_bar[ch] < k:
+            ch += 1
+        if skip_quiet and k >= 2 and band == 0.0 and acct[A_BANKRUPT] == 0.0:
+            quiet = True
+            flat = True
+            for j in range(m):
+                quiet = quiet and state[j, P_PENDING] == 0.0
+                flat = flat and state[j, P_POS] == 0.0
+            if quiet:
+                stop = fund_bar[ev] if ev < n_events else n
+                if ch < n_changes and change_bar[ch] < stop:
+                    stop = change_bar[ch]
+                cash = acct[A_CASH]
+                if flat and cash > 0.0:
+                    equity[k:stop] = cash
+                    k = stop
+                while k < stop:
+                    eq = cash
+                    for j in range(m):
+                        pos = state[j, P_POS]
+                        if pos != 0.0:
+                            px = c[k, j]
+                            tlo, thi = state[j, P_TLO], state[j, P_THI]
+                            mlo, mhi = state[j, P_MLO], state[j, P_MHI]
+                            if (
+                                np.isnan(px)
+                                or (tlo != -np.inf and lo[k, j] <= tlo)
+                                or (thi != np.inf and h[k, j] >= thi)
+                                or (mlo != -np.inf and ml[k, j] <= mlo)
+                                or (mhi != np.inf and mh[k, j] >= mhi)
+                            ):
+                                quiet = False
+                                break
+                            eq += pos * (px - state[j, P_ENTRY]) if spec[j, S_PERP] != 0.0 else pos * px
+                    if not quiet or eq <= 0.0:
+                        break
+                    for j in range(m):
+                        if state[j, P_POS] != 0.0:
+                            state[j, P_LAST] = c[k, j]
+                    equity[k] = eq
+                    k += 1
+                if k >= n:
+                    break
+        if skip_quiet and ch + 1 < n_changes:
+            b = change_bar[ch + 1]  # the event after the next one: start loading its rows
+            prefetch_row(o, b)
+            prefetch_row(h, b)
+            prefetch_row(lo, b)
+            prefetch_row(c, b)
+            prefetch_row(v, b)
+            prefetch_row(target, b - 1)
+            prefetch_row(target, b - 2)
+            prefetch_row(equity, b)
+            prefetch_row(ml, b)
+            prefetch_row(mh, b)
+        if skip_quiet and ev + 1 < n_events:
+            b = fund_bar[ev + 1]
+            prefetch_row(mo, b)
+            prefetch_row(o, b)
+            prefetch_row(c, b)
+        nf = int(acct[A_NFILL]) + 2
+        if skip_quiet and nf < fills.shape[0]:
+            prefetch_row(fills, nf)
         if acct[A_BANKRUPT] == 0.0:
             # 1. targets decided at the previous close; 2. funding on the position carried in
             active = band > 0.0
+            ev_end = ev
+            while ev_end < n_events and fund_bar[ev_end] == k:
+                ev_end += 1
             for j in range(m):
                 if k >= 1:
                     t = target[k - 1, j]
                     if k == 1 or t != target[k - 2, j]:
                         state[j, P_WANT] = t
                         state[j, P_PENDING] = 1.0 if (t != 0.0 or state[j, P_POS] != 0.0) else 0.0
-                if use_funding > 0.0 and state[j, P_POS] != 0.0 and not np.isnan(fund_rate[k, j]):
-                    _settle_funding(state, spec, acct, funds, fund_rate, mo, k, j)
+                if state[j, P_POS] != 0.0:
+                    for e in range(ev, ev_end):
+                        if fund_inst[e] == j:
+                            settle_funding(state, spec, acct, funds, fund_rate[e], mo, k, j)
                 active = active or state[j, P_PENDING] != 0.0
-            eq_open = _equity(state, spec, acct, o, k) if active else 0.0
+            ev = ev_end
+            eq_open = equity_at(state, spec, acct, o, k) if active else 0.0
             # 3. orders at the open; 4. intrabar exits
             for j in range(m):
                 if np.isnan(o[k, j]) or np.isnan(h[k, j]) or np.isnan(lo[k, j]):
@@ -353,7 +262,7 @@ def run_kernel(o, h, lo, c, v, mo, mh, ml, target, fund_rate, spec, tiers, cfg, 
                 if drifting and abs(state[j, P_POS] * o[k, j] / eq_open - state[j, P_WANT]) > band:
                     state[j, P_PENDING] = 1.0
                 if state[j, P_PENDING] != 0.0:
-                    _execute_pending(state, spec, tiers, fills, acct, o, h, lo, v, k, j, eq_open, cfg)
+                    execute_pending(state, spec, tiers, fills, acct, o, h, lo, v, k, j, eq_open, cfg)
                 touched = (
                     lo[k, j] <= state[j, P_TLO]
                     or h[k, j] >= state[j, P_THI]
@@ -361,7 +270,7 @@ def run_kernel(o, h, lo, c, v, mo, mh, ml, target, fund_rate, spec, tiers, cfg, 
                     or mh[k, j] >= state[j, P_MHI]
                 )
                 if touched and state[j, P_POS] != 0.0:
-                    _intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg)
+                    intrabar_exits(state, spec, tiers, fills, acct, o, h, lo, mh, ml, k, j, cfg)
         # 5. equity at the close
         eq = acct[A_CASH]
         for j in range(m):
@@ -371,11 +280,14 @@ def run_kernel(o, h, lo, c, v, mo, mh, ml, target, fund_rate, spec, tiers, cfg, 
             else:
                 state[j, P_LAST] = px
             pos = state[j, P_POS]
-            positions[k, j] = pos
             if pos != 0.0:
                 eq += pos * (px - state[j, P_ENTRY]) if spec[j, S_PERP] != 0.0 else pos * px
         if eq <= 0.0 and acct[A_BANKRUPT] == 0.0:
-            _close_out(state, spec, tiers, fills, acct, c, k, cfg)
-            eq = _equity(state, spec, acct, c, k)
+            close_out(state, spec, tiers, fills, acct, c, k, cfg)
+            eq = equity_at(state, spec, acct, c, k)
         equity[k] = eq
-    return equity, positions, fills[: int(acct[A_NFILL])], funds[: int(acct[A_NFUND])], acct
+        k += 1
+    return equity, fills[: int(acct[A_NFILL])], funds[: int(acct[A_NFUND])], acct
+
+
+__all__ = ["positions_from_fills", "run_kernel", "target_changes"]

@@ -1,8 +1,8 @@
 """MarketData + targets → the contiguous arrays the kernel runs on.
 
 No timestamps reach the kernel: bars are positions ``0..n−1``; funding settlements are
-mapped to the bar whose open is the first at or after the settlement time (exact whenever
-the bar interval divides the funding interval, e.g. every interval up to 8 h).
+sparse events mapped to the bar whose open is the first at or after the settlement time
+(exact whenever the bar interval divides the funding interval, e.g. every interval up to 8 h).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from openalpha.backtest.config import BacktestConfig
+from openalpha.backtest.kernel import target_changes
 from openalpha.domain.enums import Category
 from openalpha.domain.instrument import Instrument, split_key
 from openalpha.domain.market_data import MarketData
@@ -36,6 +37,8 @@ class Arrays:
     mh: np.ndarray
     ml: np.ndarray
     target: np.ndarray
+    fund_bar: np.ndarray  # funding settlements: bar, instrument and rate, sorted by bar
+    fund_inst: np.ndarray
     fund_rate: np.ndarray
     spec: np.ndarray
     tiers: np.ndarray
@@ -84,21 +87,39 @@ def _tiers(insts: list[Instrument]) -> np.ndarray:
     return out
 
 
-def _funding_matrix(data: MarketData, symbols: list[str], index: pd.DatetimeIndex) -> np.ndarray:
+def _funding_events(
+    data: MarketData, symbols: list[str], index: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Funding settlements as sparse events ``(bar, instrument, rate)`` sorted by bar, then
+    instrument; settlements mapped to the same bar are summed in time order."""
     n = len(index)
-    out = np.full((n, len(symbols)), np.nan)
     opens = index.as_unit("ms").asi8
+    bars: list[np.ndarray] = []
+    insts: list[np.ndarray] = []
+    rates: list[np.ndarray] = []
     for j, key in enumerate(symbols):
         series = data.funding.get(key)
         if series is None or len(series) == 0 or split_key(key)[1] is Category.SPOT:
             continue
         ts = series.index.as_unit("ms").asi8
-        rates = series.to_numpy(dtype=np.float64)
+        values = series.to_numpy(dtype=np.float64)
         pos = np.searchsorted(opens, ts, side="left")
-        ok = (ts >= opens[0]) & (pos < n) & ~np.isnan(rates)
-        for p, r in zip(pos[ok], rates[ok], strict=True):
-            out[p, j] = r if np.isnan(out[p, j]) else out[p, j] + r
-    return out
+        ok = (ts >= opens[0]) & (pos < n) & ~np.isnan(values)
+        pos, values = pos[ok], values[ok]
+        if len(pos) and not (np.all(np.diff(pos) > 0)):
+            summed: dict[int, float] = {}
+            for p, r in zip(pos.tolist(), values.tolist(), strict=True):
+                summed[p] = r if p not in summed else summed[p] + r
+            pos = np.fromiter(summed.keys(), dtype=np.int64, count=len(summed))
+            values = np.fromiter(summed.values(), dtype=np.float64, count=len(summed))
+        bars.append(pos.astype(np.int64))
+        insts.append(np.full(len(pos), j, dtype=np.int64))
+        rates.append(values.astype(np.float64))
+    if not bars:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    bar, inst, rate = np.concatenate(bars), np.concatenate(insts), np.concatenate(rates)
+    order = np.lexsort((inst, bar))
+    return bar[order], inst[order], rate[order]
 
 
 def _check_leverage(insts: list[Instrument], config: BacktestConfig) -> None:
@@ -142,6 +163,7 @@ def prepare(data: MarketData, targets: pd.DataFrame, config: BacktestConfig) -> 
         )
     else:
         mo, mh, ml = o, h, lo  # no mark data at all: the trade bars (shared, no copy)
+    fund_bar, fund_inst, fund_rate = _funding_events(data, symbols, index)
     return Arrays(
         symbols=symbols,
         index=index,
@@ -154,7 +176,9 @@ def prepare(data: MarketData, targets: pd.DataFrame, config: BacktestConfig) -> 
         mh=mh,
         ml=ml,
         target=np.ascontiguousarray(tgt),
-        fund_rate=_funding_matrix(data, symbols, index),
+        fund_bar=fund_bar,
+        fund_inst=fund_inst,
+        fund_rate=fund_rate,
         spec=np.array([_spec_row(i, config) for i in insts], dtype=np.float64),
         tiers=_tiers(insts),
         instruments=dict(zip(symbols, insts, strict=True)),
@@ -178,15 +202,14 @@ def kernel_config(config: BacktestConfig, offset_bps: float) -> np.ndarray:
     )
 
 
-def capacities(arr: Arrays, config: BacktestConfig) -> tuple[int, int]:
-    """Upper bounds on fill and funding records (no growth inside the kernel)."""
+def order_events(arr: Arrays, config: BacktestConfig) -> tuple[np.ndarray, int]:
+    """The bars whose targets change (one pass, :func:`~openalpha.backtest.kernel.target_changes`)
+    and an upper bound on fill records (no growth inside the kernel): at most three per target
+    change (a flip is two, an exit one), or per bar when a rebalance band can trade any bar."""
+    bars, changes = target_changes(arr.target, np.empty(len(arr.target), dtype=np.int64))
     n, m = arr.target.shape
-    if config.rebalance_band > 0:
-        fills = 3 * n * m
-    else:
-        changes = int(np.count_nonzero(np.diff(arr.target, axis=0))) + m
-        fills = 3 * changes
-    return fills + 2 * m + 8, int(np.count_nonzero(~np.isnan(arr.fund_rate))) + 1
+    fills = 3 * n * m if config.rebalance_band > 0 else 3 * (changes + m)
+    return bars, fills + 2 * m + 8
 
 
-__all__ = ["Arrays", "BacktestError", "capacities", "instrument_for", "kernel_config", "prepare"]
+__all__ = ["Arrays", "BacktestError", "instrument_for", "kernel_config", "order_events", "prepare"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from openalpha.backtest import kernel as K
+from openalpha.backtest import kernel_steps as K
 
 KIND_NAMES = {
     K.K_MARKET: "market",
@@ -15,6 +15,8 @@ KIND_NAMES = {
     K.K_LIQ: "liquidation",
     K.K_CLOSEOUT: "closeout",
 }
+
+_KIND_ARRAY = np.array([KIND_NAMES[k] for k in range(len(KIND_NAMES))], dtype=object)
 
 FILL_COLUMNS = [
     "time",
@@ -50,7 +52,7 @@ def fills_frame(fills: np.ndarray, index: pd.DatetimeIndex, symbols: list[str]) 
             "price": fills[:, K.F_PRICE],
             "notional": np.abs(qty) * fills[:, K.F_PRICE],
             "fee": fills[:, K.F_FEE],
-            "kind": [KIND_NAMES[int(k)] for k in fills[:, K.F_KIND]],
+            "kind": _KIND_ARRAY[fills[:, K.F_KIND].astype(np.int64)],
             "realized_pnl": fills[:, K.F_REALIZED],
             "trade_id": fills[:, K.F_TRADE].astype(np.int64),
             "reference_price": fills[:, K.F_TRIGGER],
@@ -94,90 +96,120 @@ def liquidations_frame(fills: np.ndarray, index: pd.DatetimeIndex, symbols: list
     )
 
 
-def trades_frame(fills: pd.DataFrame, funding: pd.DataFrame, bar_count: int) -> pd.DataFrame:
-    """Round trips per instrument (flat → position → flat), net of fees and funding.
+TRADE_COLUMNS = [
+    "symbol",
+    "trade_id",
+    "side",
+    "entry_time",
+    "exit_time",
+    "entry_price",
+    "exit_price",
+    "qty",
+    "gross_pnl",
+    "fees",
+    "funding",
+    "pnl",
+    "return",
+    "bars",
+    "exit_kind",
+    "open",
+]
+
+
+def _first_rows(codes: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row of the first and of the last record of each group (``codes`` in 0..groups-1)."""
+    rows = np.arange(len(codes))
+    first = np.empty(groups, dtype=np.int64)
+    first[codes[::-1]] = rows[::-1]
+    last = np.empty(groups, dtype=np.int64)
+    last[codes] = rows
+    return first, last
+
+
+def trades_frame(
+    fills: np.ndarray, funds: np.ndarray, index: pd.DatetimeIndex, symbols: list[str]
+) -> pd.DataFrame:
+    """Round trips per instrument (flat → position → flat), net of fees and funding, from the
+    kernel's fill and funding records.
 
     A trade still open at the end is reported with ``exit_time`` NaT and ``open`` True; its
-    P&L is realised P&L so far (partial reductions) minus costs.
+    P&L is realised P&L so far (partial reductions) minus costs. Groups are keyed by
+    (instrument, trade id) as integers; sums go through pandas' grouped sum (compensated,
+    in record order).
     """
-    cols = [
-        "symbol",
-        "trade_id",
-        "side",
-        "entry_time",
-        "exit_time",
-        "entry_price",
-        "exit_price",
-        "qty",
-        "gross_pnl",
-        "fees",
-        "funding",
-        "pnl",
-        "return",
-        "bars",
-        "exit_kind",
-        "open",
-    ]
     if len(fills) == 0:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
-    f = fills.copy()
-    signed = np.where(f["side"] == "Buy", f["qty"], -f["qty"])
-    f["signed"] = signed
-    first_sign = f.groupby(["symbol", "trade_id"], sort=False)["signed"].transform("first")
-    f["opening"] = np.sign(f["signed"]) == np.sign(first_sign)
-    f["open_notional"] = np.where(f["opening"], f["notional"], 0.0)
-    f["open_qty"] = np.where(f["opening"], f["qty"], 0.0)
-    f["close_notional"] = np.where(f["opening"], 0.0, f["notional"])
-    f["close_qty"] = np.where(f["opening"], 0.0, f["qty"])
-    f["net"] = f["signed"]
-    g = f.groupby(["symbol", "trade_id"], sort=False)
-    out = g.agg(
-        entry_time=("time", "first"),
-        last_time=("time", "last"),
-        first_bar=("bar", "first"),
-        last_bar=("bar", "last"),
-        first_sign=("signed", "first"),
-        open_notional=("open_notional", "sum"),
-        open_qty=("open_qty", "sum"),
-        close_notional=("close_notional", "sum"),
-        close_qty=("close_qty", "sum"),
-        gross_pnl=("realized_pnl", "sum"),
-        fees=("fee", "sum"),
-        net=("net", "sum"),
-        exit_kind=("kind", "last"),
-    ).reset_index()
-    if len(funding):
-        paid = funding.groupby(["symbol", "trade_id"])["payment"].sum().rename("funding_paid")
-        out = out.merge(paid, on=["symbol", "trade_id"], how="left")
-    else:
-        out["funding_paid"] = 0.0
-    out["funding_paid"] = out["funding_paid"].fillna(0.0)
-    is_open = np.abs(out["net"]) > 1e-12
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in TRADE_COLUMNS})
+    inst = fills[:, K.F_INST].astype(np.int64)
+    trade = fills[:, K.F_TRADE].astype(np.int64)
+    width = int(trade.max()) + 1
+    codes, keys = pd.factorize(inst * width + trade, sort=False)  # groups in order of appearance
+    groups = len(keys)
+    first, last = _first_rows(codes, groups)
+    raw = fills[:, K.F_QTY]
+    qty = np.abs(raw)
+    signed = np.where(raw > 0, qty, -qty)
+    notional = qty * fills[:, K.F_PRICE]
+    opening = np.sign(signed) == np.sign(signed[first][codes])
+    parts = pd.DataFrame(
+        {
+            "open_notional": np.where(opening, notional, 0.0),
+            "open_qty": np.where(opening, qty, 0.0),
+            "close_notional": np.where(opening, 0.0, notional),
+            "close_qty": np.where(opening, 0.0, qty),
+            "gross_pnl": fills[:, K.F_REALIZED],
+            "fees": fills[:, K.F_FEE],
+            "net": signed,
+        }
+    )
+    sums = parts.groupby(codes, sort=True).sum()  # codes 0..groups-1 = order of appearance
+    funding_paid = np.zeros(groups)
+    if len(funds):
+        fkey = funds[:, K.G_INST].astype(np.int64) * width + funds[:, K.G_TRADE].astype(np.int64)
+        paid = pd.Series(funds[:, K.G_PAYMENT]).groupby(fkey).sum()
+        funding_paid = paid.reindex(keys).fillna(0.0).to_numpy(dtype=np.float64)
+    first_bar = fills[first, K.F_BAR].astype(np.int64)
+    last_bar = fills[last, K.F_BAR].astype(np.int64)
+    is_open = np.abs(sums["net"].to_numpy()) > 1e-12
+    open_notional = sums["open_notional"].to_numpy()
+    open_qty = sums["open_qty"].to_numpy()
+    close_qty = sums["close_qty"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        entry_px = out["open_notional"] / out["open_qty"]
-        exit_px = np.where(out["close_qty"] > 0, out["close_notional"] / out["close_qty"], np.nan)
-    pnl = out["gross_pnl"] - out["fees"] - out["funding_paid"]
+        entry_px = open_notional / open_qty
+        exit_px = np.where(close_qty > 0, sums["close_notional"].to_numpy() / close_qty, np.nan)
+    gross = sums["gross_pnl"].to_numpy()
+    fees = sums["fees"].to_numpy()
+    pnl = gross - fees - funding_paid
+    kinds = _KIND_ARRAY[fills[last, K.F_KIND].astype(np.int64)]
+    exit_time = pd.Series(index[last_bar]).where(~is_open, pd.NaT)
     res = pd.DataFrame(
         {
-            "symbol": out["symbol"],
-            "trade_id": out["trade_id"],
-            "side": np.where(out["first_sign"] > 0, "Long", "Short"),
-            "entry_time": out["entry_time"],
-            "exit_time": out["last_time"].where(~is_open, pd.NaT),
+            "symbol": np.asarray(symbols, dtype=object)[inst[first]],
+            "trade_id": trade[first],
+            "side": np.where(signed[first] > 0, "Long", "Short"),
+            "entry_time": index[first_bar],
+            "exit_time": exit_time,
             "entry_price": entry_px,
             "exit_price": exit_px,
-            "qty": out["open_qty"],
-            "gross_pnl": out["gross_pnl"],
-            "fees": out["fees"],
-            "funding": out["funding_paid"],
+            "qty": open_qty,
+            "gross_pnl": gross,
+            "fees": fees,
+            "funding": funding_paid,
             "pnl": pnl,
-            "return": pnl / out["open_notional"],
-            "bars": np.where(is_open, bar_count - out["first_bar"], out["last_bar"] - out["first_bar"]),
-            "exit_kind": np.where(is_open, "open", out["exit_kind"]),
+            "return": pnl / open_notional,
+            "bars": np.where(is_open, len(index) - first_bar, last_bar - first_bar),
+            "exit_kind": np.where(is_open, "open", kinds),
             "open": is_open,
         }
     )
     return res.sort_values(["entry_time", "symbol"], kind="stable").reset_index(drop=True)
 
 
-__all__ = ["FILL_COLUMNS", "KIND_NAMES", "fills_frame", "funding_frame", "liquidations_frame", "trades_frame"]
+__all__ = [
+    "FILL_COLUMNS",
+    "KIND_NAMES",
+    "TRADE_COLUMNS",
+    "fills_frame",
+    "funding_frame",
+    "liquidations_frame",
+    "trades_frame",
+]
