@@ -112,6 +112,76 @@ def positions_from_fills(fills, n, m):  # type: ignore[no-untyped-def]
     return out
 
 
+@numba.njit(cache=True, inline="always")
+def _quiet_one(c, lo, h, ml, mh, equity, k, stop, cash, pos, entry, perp, tlo, thi, mlo, mhi):  # type: ignore[no-untyped-def]
+    """:func:`quiet_bars` for one instrument with a position, its state held in registers."""
+    use_tlo, use_thi, use_mlo, use_mhi = tlo != -np.inf, thi != np.inf, mlo != -np.inf, mhi != np.inf
+    while k < stop:
+        px = c[k, 0]
+        if (
+            np.isnan(px)
+            or (use_tlo and lo[k, 0] <= tlo)
+            or (use_thi and h[k, 0] >= thi)
+            or (use_mlo and ml[k, 0] <= mlo)
+            or (use_mhi and mh[k, 0] >= mhi)
+        ):
+            return k
+        eq = cash + (pos * (px - entry) if perp else pos * px)
+        if eq <= 0.0:
+            return k
+        equity[k] = eq
+        k += 1
+    return k
+
+
+@numba.njit(cache=True, inline="always")
+def quiet_bars(state, spec, c, lo, h, ml, mh, equity, k, stop, cash, flat):  # type: ignore[no-untyped-def]
+    """Bars ``k, k+1, … < stop`` on which nothing can happen (no order pending and no target
+    change or funding before ``stop``, checked by the caller), as long as every open position
+    has a close, touches none of its exit levels and equity stays above zero: equity at the
+    close is all the full step would produce. Reads the close and only the exit prices an open
+    position can touch (nothing while flat). Returns the first bar that needs the full step;
+    nothing is written for it."""
+    m = state.shape[0]
+    if flat and cash > 0.0:
+        equity[k:stop] = cash
+        return stop
+    if m == 1:
+        start = k
+        k = _quiet_one(
+            c, lo, h, ml, mh, equity, k, stop, cash, state[0, P_POS], state[0, P_ENTRY],
+            spec[0, S_PERP] != 0.0, state[0, P_TLO], state[0, P_THI], state[0, P_MLO], state[0, P_MHI],
+        )  # fmt: skip
+        if k > start:
+            state[0, P_LAST] = c[k - 1, 0]
+        return k
+    while k < stop:
+        eq = cash
+        for j in range(m):
+            pos = state[j, P_POS]
+            if pos != 0.0:
+                px = c[k, j]
+                tlo, thi = state[j, P_TLO], state[j, P_THI]
+                mlo, mhi = state[j, P_MLO], state[j, P_MHI]
+                if (
+                    np.isnan(px)
+                    or (tlo != -np.inf and lo[k, j] <= tlo)
+                    or (thi != np.inf and h[k, j] >= thi)
+                    or (mlo != -np.inf and ml[k, j] <= mlo)
+                    or (mhi != np.inf and mh[k, j] >= mhi)
+                ):
+                    return k
+                eq += pos * (px - state[j, P_ENTRY]) if spec[j, S_PERP] != 0.0 else pos * px
+        if eq <= 0.0:
+            return k
+        for j in range(m):
+            if state[j, P_POS] != 0.0:
+                state[j, P_LAST] = c[k, j]
+        equity[k] = eq
+        k += 1
+    return k
+
+
 @numba.njit(cache=True)
 def run_kernel(  # noqa: C901
     o,
@@ -169,6 +239,9 @@ def run_kernel(  # noqa: C901
     ch = 0  # next target change
     k = 0
     while k < n:
+        if skip_quiet and acct[A_BANKRUPT] != 0.0:
+            equity[k:] = acct[A_CASH]  # closed out: flat, no more trading or funding
+            break
         while ev < n_events and fund_bar[ev] < k:
             ev += 1  # settlements on bars of a bankrupt account
         while ch < n_changes and change_bar[ch] < k:
@@ -183,35 +256,7 @@ def run_kernel(  # noqa: C901
                 stop = fund_bar[ev] if ev < n_events else n
                 if ch < n_changes and change_bar[ch] < stop:
                     stop = change_bar[ch]
-                cash = acct[A_CASH]
-                if flat and cash > 0.0:
-                    equity[k:stop] = cash
-                    k = stop
-                while k < stop:
-                    eq = cash
-                    for j in range(m):
-                        pos = state[j, P_POS]
-                        if pos != 0.0:
-                            px = c[k, j]
-                            tlo, thi = state[j, P_TLO], state[j, P_THI]
-                            mlo, mhi = state[j, P_MLO], state[j, P_MHI]
-                            if (
-                                np.isnan(px)
-                                or (tlo != -np.inf and lo[k, j] <= tlo)
-                                or (thi != np.inf and h[k, j] >= thi)
-                                or (mlo != -np.inf and ml[k, j] <= mlo)
-                                or (mhi != np.inf and mh[k, j] >= mhi)
-                            ):
-                                quiet = False
-                                break
-                            eq += pos * (px - state[j, P_ENTRY]) if spec[j, S_PERP] != 0.0 else pos * px
-                    if not quiet or eq <= 0.0:
-                        break
-                    for j in range(m):
-                        if state[j, P_POS] != 0.0:
-                            state[j, P_LAST] = c[k, j]
-                    equity[k] = eq
-                    k += 1
+                k = quiet_bars(state, spec, c, lo, h, ml, mh, equity, k, stop, acct[A_CASH], flat)
                 if k >= n:
                     break
         if skip_quiet and ch + 1 < n_changes:
@@ -290,4 +335,4 @@ def run_kernel(  # noqa: C901
     return equity, fills[: int(acct[A_NFILL])], funds[: int(acct[A_NFUND])], acct
 
 
-__all__ = ["positions_from_fills", "run_kernel", "target_changes"]
+__all__ = ["positions_from_fills", "quiet_bars", "run_kernel", "target_changes"]
