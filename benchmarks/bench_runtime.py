@@ -74,7 +74,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 def write_config(path: Path, strategies: list[tuple[str, list[str]]]) -> Path:
-    lines = ["[environments.paper]", "enabled = true"]
+    # the order-rate rule would cap Flip at 60 orders a minute: this measures the machinery
+    lines = ["[environments.paper]", "enabled = true", "", "[risk]", "max_orders_per_minute = 100000"]
     for name, symbols in strategies:
         lines += [
             "",
@@ -147,11 +148,13 @@ def bench_latency(seconds: float, home: Path) -> None:
             if t_bar is not None:
                 latencies.append((t_accepted - t_bar) * 1000)
         latencies = latencies[5:]  # the first orders meet cold caches
-        bars = sum(1 for t in pushed.values() if window <= t <= window + seconds)
+        in_window = [k for k, t in pushed.items() if window <= t <= window + seconds]
+        ordered = {(p[1], p[2] * step) for p in map(parse_order_link_id, accepted) if p}
         emit({
             "bench": "runtime_bar_close_to_order_accepted",
             "path": "sim WS push -> exchange actor -> strategy actor -> governor -> ledger -> sim REST",
-            "bars_closed_in_window": bars,
+            "bars_closed_in_window": len(in_window),
+            "bars_without_order": sum(k not in ordered for k in in_window),
             "orders": len(latencies),
             "p50_ms": pct(latencies, 50),
             "p90_ms": pct(latencies, 90),
@@ -181,28 +184,31 @@ def bench_latency(seconds: float, home: Path) -> None:
 
 
 # -- 2. memory ---------------------------------------------------------------------------------
-def tree_memory(root: int, exclude: set[int]) -> tuple[float, float, int]:
-    """(RSS MB, PSS MB, processes) of ``root`` and its descendants, minus ``exclude``."""
+def tree_memory(root: int, exclude: set[int]) -> tuple[float, float, dict[str, float]]:
+    """(RSS MB, PSS MB, RSS MB per process title) of ``root`` and its descendants, minus
+    ``exclude``."""
     import psutil
 
     try:
         top = psutil.Process(root)
         procs = [top, *top.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0.0, 0.0, 0
+        return 0.0, 0.0, {}
     rss = pss = 0.0
-    count = 0
+    each: dict[str, float] = {}
     for proc in procs:
         if proc.pid in exclude:
             continue
         try:
             info = proc.memory_full_info()
+            title = " ".join(proc.cmdline())[:40] or proc.name()
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
         rss += info.rss
         pss += getattr(info, "pss", info.rss)
-        count += 1
-    return rss / 2**20, pss / 2**20, count
+        key = f"{title}#{proc.pid}"
+        each[key] = round(info.rss / 2**20, 1)
+    return rss / 2**20, pss / 2**20, each
 
 
 def bench_memory(minutes: float, home: Path) -> None:
@@ -243,18 +249,20 @@ def bench_memory(minutes: float, home: Path) -> None:
         if not up.wait(300):
             raise RuntimeError("the runtime did not come up:\n" + "".join(output)[-2000:])
         t0 = time.monotonic()
-        samples: list[tuple[float, float, float, int]] = []
+        samples: list[tuple[float, float, float, dict[str, float]]] = []
         while (elapsed := time.monotonic() - t0) < minutes * 60:
-            rss, pss, n = tree_memory(trade.pid, {sim.pid})
-            samples.append((elapsed, rss, pss, n))
+            rss, pss, each = tree_memory(trade.pid, {sim.pid})
+            samples.append((elapsed, rss, pss, each))
             time.sleep(5.0)
+        middle, last = samples[len(samples) // 2][3], samples[-1][3]
+        growth = {k.split("#")[0]: round(v - middle[k], 1) for k, v in last.items() if k in middle}
         half = [s for s in samples if s[0] >= samples[-1][0] / 2]
         slope_rss = float(np.polyfit([s[0] for s in half], [s[1] for s in half], 1)[0])  # MB per s
         market_hours = minutes * 60 * SPEED / 3600
         emit({
             "bench": "runtime_memory",
             "strategies": 3, "symbols": 2, "interval": INTERVAL, "speed": SPEED,
-            "processes": samples[-1][3],
+            "processes": len(samples[-1][3]),
             "rss_mb_start": round(samples[0][1], 1), "rss_mb_end": round(samples[-1][1], 1),
             "rss_mb_max": round(max(s[1] for s in samples), 1),
             "pss_mb_end": round(samples[-1][2], 1),
@@ -266,6 +274,7 @@ def bench_memory(minutes: float, home: Path) -> None:
             "rss_slope_mb_per_wall_minute": round(slope_rss * 60, 2),
             "rss_slope_mb_per_market_day": round(slope_rss * 86_400 / SPEED, 2),
             "samples": len(samples),
+            "growth_mb_second_half_by_process": dict(sorted(growth.items(), key=lambda kv: -kv[1])[:6]),
         })  # fmt: skip
     finally:
         for proc in (trade, sim):

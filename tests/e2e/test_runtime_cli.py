@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.runtime.harness import (
+    FAST_ORDERS,
     KEY,
     SECRET,
     InProcessRuntime,
@@ -71,7 +72,9 @@ def test_runtime_cli_status_with_nothing_running_is_one_line_exit_1(tmp_path: Pa
 
 @pytest.mark.slow
 def test_runtime_cli_status_and_kill_switch_flatten(tmp_path: Path, ray_address: str) -> None:
-    config = write_config(tmp_path / "flip.toml", [strategy_entry("Flip", ["BTCUSDT", "ETHUSDT"], "15")])
+    config = write_config(
+        tmp_path / "flip.toml", [strategy_entry("Flip", ["BTCUSDT", "ETHUSDT"], "15")], risk=FAST_ORDERS
+    )
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     with sim_in_thread(speed=1800) as (url, _state):
         runtime = InProcessRuntime(config, url, db)

@@ -285,6 +285,9 @@ def assert_ledger_matches(truth: Truth, ledger: LedgerState) -> None:
 
 
 # -- configs and the in-process runtime ----------------------------------------------------------
+FAST_ORDERS = {"max_orders_per_minute": 100_000}  # Flip orders every bar: no order-rate cap
+
+
 def write_config(path: Path, strategies: list[dict[str, Any]], risk: dict[str, Any] | None = None) -> Path:
     """A TOML config: the shipped defaults' shape with these strategies and risk overrides."""
     lines = ["[environments.paper]", "enabled = true", "", "[risk]"]

@@ -11,6 +11,7 @@ from openalpha.sim.faults import FaultConfig, FaultRule
 from openalpha.store.ledger import Ledger
 
 from .harness import (
+    FAST_ORDERS,
     PAPER,
     InProcessRuntime,
     assert_ledger_matches,
@@ -31,7 +32,7 @@ FAULTS = FaultConfig(
     ws_reorder=FaultRule(rate=0.08),
     execution_delay=FaultRule(rate=0.3, ms=300),
 )
-FILLS = 40
+FILLS = 60
 
 
 def _fills(url: str) -> int:
@@ -43,6 +44,7 @@ def test_runtime_faults_ledger_equals_simulator(ray_address: str, tmp_path: Path
     config = write_config(
         tmp_path / "faults.toml",
         [strategy_entry("Flip", ["BTCUSDT"], "15"), strategy_entry("Flip", ["ETHUSDT"], "15")],
+        risk=FAST_ORDERS,
     )
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     with sim_in_thread(speed=1800, fault_config=FAULTS, seed=11) as (url, state):

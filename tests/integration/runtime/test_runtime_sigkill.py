@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from .harness import (
+    FAST_ORDERS,
     KEY,
     SECRET,
     SimProcess,
@@ -86,7 +87,9 @@ def test_runtime_survives_sigkill_without_duplicates_or_lost_fills(ray_address: 
     rng = random.Random(SEED)
     home = tmp_path / "home"
     home.mkdir()
-    config = write_config(tmp_path / "flip.toml", [strategy_entry("Flip", ["BTCUSDT", "ETHUSDT"], "15")])
+    config = write_config(
+        tmp_path / "flip.toml", [strategy_entry("Flip", ["BTCUSDT", "ETHUSDT"], "15")], risk=FAST_ORDERS
+    )
     sim = SimProcess.start(home, speed=3600)
     kills: list[str] = []
     try:
