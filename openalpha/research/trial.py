@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
+import pandas as pd
 
 from openalpha.backtest.config import BacktestConfig
+from openalpha.backtest.engine import run_targets
 from openalpha.domain.market_data import MarketData
 from openalpha.research.evaluate import evaluate_window
 from openalpha.research.splits import Span
@@ -89,4 +91,17 @@ def score_config(
     )
 
 
-__all__ = ["PENALTY", "TrialContext", "TrialRecord", "score_config"]
+def warm_up(ctx: TrialContext) -> None:
+    """Load the compiled engine in this process (compiling it once into numba's on-disk cache
+    if it is not there yet) on a few bars, so that trial workers started afterwards only load
+    the cache instead of each compiling the same kernel."""
+    index = ctx.data.index
+    if len(index) < 3:
+        return
+    sliced = ctx.data.slice(pd.Timestamp(index[0]), pd.Timestamp(index[min(len(index) - 1, 64)]))
+    targets = pd.DataFrame(0.0, index=sliced.index, columns=sliced.symbols)
+    targets.iloc[1::2] = 0.1
+    run_targets(targets, sliced, ctx.backtest)
+
+
+__all__ = ["PENALTY", "TrialContext", "TrialRecord", "score_config", "warm_up"]

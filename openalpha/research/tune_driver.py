@@ -1,7 +1,10 @@
 """Ray Tune driver of the walk-forward sweep (one of the two research modules allowed to import Ray).
 
-Per fold one ``Tuner``: OptunaSearch (TPE) by default, or random / grid sampling; ASHA stops
-configurations that score badly on the first inner segments of the training window;
+With OptunaSearch (TPE, the default) one ``Tuner`` runs the trials of every fold, each fold
+searched by its own OptunaSearch and early-stopped by its own ASHA (:mod:`.tune_folds`), so
+trial actors start once per sweep and folds share the CPUs; random / grid sampling run one
+``Tuner`` per fold. ASHA stops configurations that score badly on the first inner segments of
+the training window (without early stopping a trial reports once, at the end);
 ``max_concurrent_trials`` bounds parallelism; ``reuse_actors=True`` keeps trial workers alive
 between trials. The market data goes into the object store **once**: the trainable is wrapped
 with ``tune.with_parameters`` a single time and the same wrapped trainable serves every fold.
@@ -20,14 +23,15 @@ from typing import Any
 import optuna
 import ray
 from ray import tune
-from ray.tune.schedulers import ASHAScheduler
+from ray.tune.schedulers import ASHAScheduler, FIFOScheduler
 from ray.tune.search.basic_variant import BasicVariantGenerator
 from ray.tune.search.optuna import OptunaSearch
 
 from openalpha.research.space import Dim
 from openalpha.research.splits import Fold
 from openalpha.research.sweep_config import Searcher
-from openalpha.research.trial import PENALTY, TrialContext, TrialRecord, score_config
+from openalpha.research.trial import PENALTY, TrialContext, TrialRecord, score_config, warm_up
+from openalpha.research.tune_folds import FoldScheduler, FoldSearcher
 
 FOLD_KEY = "_fold"
 
@@ -69,9 +73,16 @@ def param_space(dims: list[Dim], searcher: Searcher, fold: int) -> dict[str, Any
     return space
 
 
-def _trainable(config: dict[str, Any], ctx: TrialContext) -> None:
+def _trainable(config: dict[str, Any], ctx: TrialContext, final_only: bool = False) -> None:
+    """Score one configuration; with ``final_only`` (no early stopping) report only the last
+    row: each report costs a round of Tune's bookkeeping, and nothing reads the others."""
     params = {k: v for k, v in config.items() if k != FOLD_KEY}
-    score_config(ctx, int(config[FOLD_KEY]), params, tune.report)
+    if not final_only:
+        score_config(ctx, int(config[FOLD_KEY]), params, tune.report)
+        return
+    rows: list[dict[str, Any]] = []
+    score_config(ctx, int(config[FOLD_KEY]), params, rows.append)
+    tune.report(rows[-1])
 
 
 def _record(result: Any, names: list[str]) -> TrialRecord:
@@ -108,14 +119,17 @@ class TuneSearch:
         self.storage_path = storage_path if "://" in storage_path else str(Path(storage_path).resolve())
         self.name = name
         self.verbose = verbose
-        self._wrapped: Any = None
+        self._wrapped: dict[bool, Any] = {}
         self._ctx_id: int | None = None
 
-    def _trainable_for(self, ctx: TrialContext) -> Any:
-        if self._wrapped is None or self._ctx_id != id(ctx):
-            self._wrapped = tune.with_parameters(_trainable, ctx=ctx)  # one ray.put for every fold
+    def _trainable_for(self, ctx: TrialContext, final_only: bool = False) -> Any:
+        if self._ctx_id != id(ctx):
+            warm_up(ctx)  # the numba cache is on disk before any worker needs it
+            self._wrapped = {}
             self._ctx_id = id(ctx)
-        return self._wrapped
+        if final_only not in self._wrapped:  # one ray.put for every fold
+            self._wrapped[final_only] = tune.with_parameters(_trainable, ctx=ctx, final_only=final_only)
+        return self._wrapped[final_only]
 
     def _search_alg(self, fold: int) -> Any:
         s = self.searcher
@@ -133,7 +147,7 @@ class TuneSearch:
                 time_attr="training_iteration", max_t=segments, grace_period=1, reduction_factor=2
             )
         tuner = tune.Tuner(
-            self._trainable_for(ctx),
+            self._trainable_for(ctx, final_only=scheduler is None),
             param_space=param_space(dims, s, fold.number),
             tune_config=tune.TuneConfig(
                 metric="score",
@@ -154,9 +168,68 @@ class TuneSearch:
         grid = tuner.fit()
         names = [d.name for d in dims]
         records = [_record(grid[i], names) for i in range(len(grid))]
-        if records and all(r.error and not r.valid and not r.complete for r in records):
-            raise RuntimeError(f"every trial of fold {fold.number + 1} failed: {records[0].error}")
+        _check_failed(fold.number, records)
         return records
+
+    def search_folds(
+        self, ctx: TrialContext, folds: list[Fold], dims: list[Dim]
+    ) -> dict[int, list[TrialRecord]]:
+        """Every fold in one ``Tuner`` (OptunaSearch); one ``Tuner`` per fold otherwise."""
+        s = self.searcher
+        if s.algorithm != "optuna" or not folds:
+            return {fold.number: self(ctx, fold, dims) for fold in folds}
+        space = {d.name: _domain(d) for d in dims}
+        searchers = {}
+        for fold in folds:
+            alg = self._search_alg(fold.number)
+            alg.set_search_properties("score", "max", space)
+            searchers[fold.number] = alg
+        search_alg = FoldSearcher(searchers, {f.number: s.trials_per_fold for f in folds}, FOLD_KEY, "score")
+        scheduler = None
+        if s.early_stopping == "asha" and any(len(ctx.segments[f.number]) > 1 for f in folds):
+            scheduler = FoldScheduler({f.number: self._scheduler(ctx, f) for f in folds}, FOLD_KEY)
+        budget = s.time_budget_min * 60 * len(folds) if s.time_budget_min else None  # per fold x folds
+        tuner = tune.Tuner(
+            self._trainable_for(ctx, final_only=scheduler is None),
+            param_space={},
+            tune_config=tune.TuneConfig(
+                metric="score",
+                mode="max",
+                search_alg=search_alg,
+                scheduler=scheduler,
+                num_samples=s.trials_per_fold * len(folds),
+                max_concurrent_trials=s.max_concurrent,
+                time_budget_s=budget,
+                reuse_actors=True,
+            ),
+            run_config=tune.RunConfig(
+                name=f"{self.name}_folds", storage_path=self.storage_path, verbose=self.verbose
+            ),
+        )
+        grid = tuner.fit()
+        names = [d.name for d in dims]
+        out: dict[int, list[TrialRecord]] = {f.number: [] for f in folds}
+        for i in range(len(grid)):
+            result = grid[i]
+            fold_no = (result.config or {}).get(FOLD_KEY)
+            if fold_no is not None and int(fold_no) in out:
+                out[int(fold_no)].append(_record(result, names))
+        for number, records in out.items():
+            _check_failed(number, records)
+        return out
+
+    def _scheduler(self, ctx: TrialContext, fold: Fold) -> Any:
+        segments = len(ctx.segments[fold.number])
+        if segments <= 1:
+            return FIFOScheduler()
+        return ASHAScheduler(
+            time_attr="training_iteration", max_t=segments, grace_period=1, reduction_factor=2
+        )
+
+
+def _check_failed(fold: int, records: list[TrialRecord]) -> None:
+    if records and all(r.error and not r.valid and not r.complete for r in records):
+        raise RuntimeError(f"every trial of fold {fold + 1} failed: {records[0].error}")
 
 
 __all__ = ["FOLD_KEY", "TuneSearch", "connect", "param_space"]

@@ -2,7 +2,9 @@
 on the unseen test window.
 
 The search itself is injected (``SearchFn``): the Ray Tune driver on a cluster, or Optuna in
-this process. Everything else — folds, scoring, out-of-sample evaluation — is pure.
+this process. A search that also has ``search_folds(ctx, folds, dims)`` searches every fold in
+one go (each fold still on its own; the Tune driver runs them in one ``Tuner``). Everything
+else — folds, scoring, out-of-sample evaluation — is pure.
 """
 
 from __future__ import annotations
@@ -112,13 +114,18 @@ def run_walk_forward(
         folds = folds[:max_folds]
     ctx = make_context(config, data, folds)
     results: list[FoldResult] = []
+    all_folds = getattr(search, "search_folds", None)  # a search that runs every fold at once
+    searched: dict[int, list[TrialRecord]] | None = None
+    if all_folds is not None:
+        progress(f"searching {len(folds)} folds at once ({config.searcher.trials_per_fold} trials each)")
+        searched = all_folds(ctx, folds, dims)
     for fold in folds:
         times = fold_times(data.index, fold)
         progress(
             f"fold {fold.number + 1}/{len(folds)}: train {times['train_start']:%Y-%m-%d}..{times['train_end']:%Y-%m-%d}"
             f", test {times['test_start']:%Y-%m-%d}..{times['test_end']:%Y-%m-%d}"
         )
-        trials = search(ctx, fold, dims)
+        trials = searched[fold.number] if searched is not None else search(ctx, fold, dims)
         best = pick_best(trials)
         strategy = load_strategy(config.strategy, {**config.params, **best.params})
         oos = evaluate_window(strategy, data, fold.test, config.backtest)
