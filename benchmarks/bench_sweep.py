@@ -1,7 +1,7 @@
 """Sweep throughput: the same walk-forward search on Ray Tune with 1 and 2 CPUs, and with Optuna
 alone in one process. Prints one JSON line per measurement.
 
-    python benchmarks/bench_sweep.py [--trials 16] [--folds 2]
+    python benchmarks/bench_sweep.py [--trials 16] [--trials-large 64] [--folds 2]
 
 Data: real Bybit BTCUSDT perp 15-minute candles (2023-11-29 .. 2026-01-05, 73,777 bars) and the
 real 8-hourly funding from the shared data (mohsenjfar). Walk-forward: train 365 days, test 90
@@ -12,6 +12,10 @@ Per-trial overhead = (wall time x CPUs / trials - backtest time of one trial) / 
 where the backtest time of one trial is measured in this process on the same kind of
 configurations (warm numba). The wall time is the whole walk-forward (all folds, each fold's
 out-of-sample run, Tune's start-up after ``ray.init``). Each mode runs in a fresh process.
+Tune's start-up (trial actors are new processes that import the engine) is paid once per
+sweep, so the sweep runs at two sizes: the *marginal* cost of a trial is the difference of the
+two wall times (x CPUs) over the difference of their trial counts, and the fixed start-up is
+what remains.
 Peak memory: max RSS of the driver and the size of the market data put once into the object store.
 The machine's load average is printed with the scaling line (a shared box: run it several times).
 """
@@ -126,9 +130,18 @@ def backtest_time_per_trial(trials: int) -> float:
     return (time.perf_counter() - t0) / len(params)
 
 
+def _run_child(mode: str, cpus: int, trials: int, folds: int) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(cpus), "--trials", str(trials), "--folds", str(folds)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--trials", type=int, default=16)
+    parser.add_argument("--trials", type=int, default=16, help="trials per fold (small sweep)")
+    parser.add_argument("--trials-large", type=int, default=64, help="trials per fold (large sweep)")
     parser.add_argument("--folds", type=int, default=2)
     parser.add_argument("--child", nargs=2, metavar=("MODE", "CPUS"))
     args = parser.parse_args()
@@ -139,22 +152,32 @@ def main() -> None:
     print(json.dumps({"measure": "backtest_per_trial_s", "value": per_trial}))
     results = {}
     load = [os.getloadavg()[0]]
-    for mode, cpus in (("optuna_local", 1), ("tune", 1), ("tune", 2)):
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", mode, str(cpus), "--trials", str(args.trials), "--folds",
-             str(args.folds)], capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        row = json.loads(done.stdout.strip().splitlines()[-1])
+    runs = [("optuna_local", 1, args.trials), ("tune", 1, args.trials), ("tune", 2, args.trials)]
+    runs += [("tune", 1, args.trials_large), ("tune", 2, args.trials_large)]
+    for mode, cpus, trials in runs:
+        row = _run_child(mode, cpus, trials, args.folds)
         row["overhead_vs_backtest"] = (row["wall_s"] * cpus / row["trials"] - per_trial) / per_trial
-        results[(mode, cpus)] = row
+        results[(mode, cpus, trials)] = row
         print(json.dumps(row))
         load.append(os.getloadavg()[0])
-    t1, t2 = results[("tune", 1)]["wall_s"], results[("tune", 2)]["wall_s"]
-    print(json.dumps({
-        "measure": "scaling", "speedup_2cpu": t1 / t2, "efficiency": t1 / t2 / 2,
-        "tune2_vs_optuna_local": results[("optuna_local", 1)]["wall_s"] / t2,
-        "load_avg_1m": load, "cpu_count": os.cpu_count(),
-    }))  # fmt: skip
+    small, large = args.trials, args.trials_large
+    for cpus in (1, 2):
+        a, b = results[("tune", cpus, small)], results[("tune", cpus, large)]
+        marginal = (b["wall_s"] - a["wall_s"]) * cpus / (b["trials"] - a["trials"])  # CPU-seconds per trial
+        print(json.dumps({
+            "measure": "marginal_per_trial", "cpus": cpus, "cpu_s_per_trial": marginal,
+            "overhead_vs_backtest": (marginal - per_trial) / per_trial,
+            "fixed_start_s": a["wall_s"] - a["trials"] * marginal / cpus,
+        }))  # fmt: skip
+    for trials in (small, large):
+        t1, t2 = results[("tune", 1, trials)]["wall_s"], results[("tune", 2, trials)]["wall_s"]
+        print(json.dumps({
+            "measure": "scaling", "trials_per_fold": trials, "speedup_2cpu": t1 / t2, "efficiency": t1 / t2 / 2,
+            "load_avg_1m": load, "cpu_count": os.cpu_count(),
+        }))  # fmt: skip
+    local = results[("optuna_local", 1, small)]["wall_s"]
+    print(json.dumps({"measure": "tune2_vs_optuna_local", "trials_per_fold": small,
+                      "ratio": local / results[("tune", 2, small)]["wall_s"]}))  # fmt: skip
 
 
 if __name__ == "__main__":
