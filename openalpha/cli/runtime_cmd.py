@@ -89,9 +89,14 @@ def launch(
 
 
 def _where_to_look(running: Running) -> None:
+    import ray
+
     if running.ui_url:
         print(f"dashboard: {running.ui_url}", flush=True)
-    print("status:    openalpha status        kill switch: openalpha kill-switch [--flatten]", flush=True)
+    address = ray.get_runtime_context().gcs_address
+    print(f"ray:       {address}", flush=True)
+    print(f"status:    openalpha status --address {address}", flush=True)
+    print(f"kill:      openalpha kill-switch --address {address} [--flatten]", flush=True)
     print("Ctrl-C stops everything.", flush=True)
 
 

@@ -49,7 +49,7 @@ def demo(tmp_path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
         text=True,
         env=env,
     )
-    password = url = None
+    password = url = address = None
     seen: list[str] = []
     deadline = time.monotonic() + 120
     assert proc.stdout is not None
@@ -62,9 +62,16 @@ def demo(tmp_path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
             password = match.group(1)
         if line.startswith("dashboard: "):
             url = line.split(": ", 1)[1].strip()
+        if line.startswith("ray: "):
+            address = line.split(":", 1)[1].strip()
     try:
-        assert url and password, "the demo did not serve the dashboard:\n" + "".join(seen[-20:])
-        yield url, password, env
+        while address is None and time.monotonic() < deadline:  # printed right after the dashboard line
+            line = proc.stdout.readline()
+            seen.append(line)
+            if line.startswith("ray: "):
+                address = line.split(":", 1)[1].strip()
+        assert url and password and address, "the demo did not serve the dashboard:\n" + "".join(seen[-20:])
+        yield url, password, {**env, "OA_TEST_RAY_ADDRESS": address}
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=120)
@@ -115,8 +122,12 @@ def test_demo_dashboard_shows_paper_fills_and_the_kill_switch_works(
         assert errors == []
     finally:
         driver.quit()
-    status = subprocess.run(
-        [sys.executable, "-m", "openalpha", "status"], capture_output=True, text=True, env=env, timeout=120
+    status = subprocess.run(  # this demo's cluster: another Ray cluster may run on the machine
+        [sys.executable, "-m", "openalpha", "status", "--address", env["OA_TEST_RAY_ADDRESS"]],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert status.returncode == 0, status.stderr
     assert re.search(r"^paper\s+KILLED", status.stdout, re.M), status.stdout
