@@ -226,6 +226,8 @@ class ExchangeActor:
             self.stopping = True
             self.subscribers.clear()
             with contextlib.suppress(Exception):  # unreachable now: the next start reconciles
-                self.rt.reconcile()
+                for _ in range(5):  # a symbol left unknown gets a few more tries
+                    if not self.rt.reconcile().unknown:
+                        break
                 self.rt.refresh_account()
         self.exchange.close()

@@ -44,6 +44,7 @@ from openalpha.live.executor import Outcome, TargetExecutor
 from openalpha.live.journal import Journal
 from openalpha.live.order_manager import OrderManager
 from openalpha.live.reconcile import ReconcileReport, reconcile
+from openalpha.live.retry import with_retries
 from openalpha.live.snapshot import EnvSnapshot, FillView, Health, OrderView, PositionView
 from openalpha.metrics.returns import periods_per_year
 from openalpha.risk.core import RiskRequest, RiskState
@@ -131,6 +132,7 @@ class EnvRuntime:
                 self._set_leverage(symbol, max(p.leverage for p in self.plans.values() if key in p.symbols))
         for fill in history_fills or []:
             self.book.apply(self._key(fill), fill)
+        self.manager.note_recorded(history_fills or [])
         report = self.reconcile()
         self.refresh_account()
         return report
@@ -162,8 +164,8 @@ class EnvRuntime:
         self.unknown = {k for k in self.keys if split_key(k)[0] in report.unknown}
         if report.positions:
             try:
-                now = self.exchange.server_time_ms()
-            except ExchangeError:
+                now = with_retries(self.exchange.server_time_ms, attempts=4)
+            except (ExchangeError, OSError):
                 return report
             stamped = [msgspec.structs.replace(p, ts=now) for p in report.positions.values()]
             self.journal.record_positions(self.env, stamped)

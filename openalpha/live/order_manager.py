@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
+from decimal import Decimal
 
 import msgspec
 
@@ -44,6 +46,7 @@ class OrderManager:
         self.sleep = sleep or (lambda _s: None)
         self.orders: dict[str, Order] = {o.order_link_id: o for o in self.journal.load_orders(env)}
         self.fill_listeners: list[Callable[[Fill], None]] = []  # told of every newly recorded execution
+        self.fill_qty: dict[str, Decimal] = defaultdict(Decimal)  # recorded trade qty per orderLinkId
 
     # -- submission -----------------------------------------------------------------------
     def submit(self, request: OrderRequest) -> Order:
@@ -100,6 +103,7 @@ class OrderManager:
             return new
         if not self.journal.save_fill(self.env, fill):
             return False
+        self.fill_qty[fill.order_link_id] += fill.qty
         self._tell(fill)
         order = self.orders.get(fill.order_link_id)
         if order is None:
@@ -150,6 +154,17 @@ class OrderManager:
         order = self.orders[link_id].transition(status, self.clock(), reason=reason)
         self._store(order)
         return order
+
+    def note_recorded(self, fills: list[Fill]) -> None:
+        """Fills the journal already holds (after a restart): what each order is accounted for."""
+        for fill in fills:
+            if fill.is_trade:
+                self.fill_qty[fill.order_link_id] += fill.qty
+
+    def unaccounted_orders(self) -> list[Order]:
+        """Orders the exchange reports more filled than the fills recorded for them (an
+        execution still to fetch)."""
+        return [o for o in self.orders.values() if o.filled_qty > self.fill_qty.get(o.order_link_id, 0)]
 
     # -- views --------------------------------------------------------------------------------
     def open_orders(self) -> list[Order]:

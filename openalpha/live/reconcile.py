@@ -43,6 +43,11 @@ def reconcile(
     """Bring ``manager`` in line with the exchange for every ``(category, symbol)`` in ``markets``."""
     report = ReconcileReport()
     since = max(manager.journal.last_exec_ts(manager.env) - LOOKBACK_MS, floor_ms, 0)
+    # An execution delivered late or lost with a dropped socket can be older than the newest one
+    # recorded: reach back to the oldest order the exchange reports fuller than its recorded fills.
+    gaps = [o.updated_ts for o in manager.unaccounted_orders() if o.updated_ts > 0]
+    if gaps:
+        since = max(min(since, min(gaps) - LOOKBACK_MS), floor_ms, 0)
     for category, symbol in markets:
         try:
             _orders(manager, category, symbol, report)

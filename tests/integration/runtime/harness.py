@@ -270,7 +270,12 @@ def assert_ledger_matches(truth: Truth, ledger: LedgerState) -> None:
     never_sent = [o for o in ledger.orders.values() if not o.order_id]
     assert all(not o.is_open for o in never_sent), f"orders left open locally: {never_sent}"
     sim_trades = {e["execId"]: e for e in truth.trades}
-    assert set(sim_trades) == set(ledger.fills), "fills differ"
+    lost = sorted(set(sim_trades) - set(ledger.fills))
+    extra = sorted(set(ledger.fills) - set(sim_trades))
+    assert not lost and not extra, (
+        f"fills differ: {len(lost)} not in the ledger {[sim_trades[e] for e in lost][:3]}, "
+        f"{len(extra)} not on the simulator {[ledger.fills[e] for e in extra][:3]}"
+    )
     for exec_id, e in sim_trades.items():
         fill = ledger.fills[exec_id]
         got = (fill.order_link_id, fill.qty, fill.price, fill.fee)
@@ -278,7 +283,10 @@ def assert_ledger_matches(truth: Truth, ledger: LedgerState) -> None:
         assert got == want, f"fill {exec_id}: ledger {got} != simulator {want}"
     assert {e["execId"] for e in truth.funding} == set(ledger.funding), "funding payments differ"
     for symbol, size in truth.positions.items():
-        assert ledger.positions.get(symbol, Decimal(0)) == size, f"{symbol} position differs"
+        unknown = [e.message for e in ledger.audit if e.kind == "reconcile_unknown"][-3:]
+        assert ledger.positions.get(symbol, Decimal(0)) == size, (
+            f"{symbol} position: ledger {ledger.positions.get(symbol)}, simulator {size}; {unknown}"
+        )
     usdt = ledger.balances["USDT"]
     assert usdt.wallet_balance == truth.wallet["walletBalance"], "wallet balance differs"
     assert usdt.equity == truth.wallet["equity"], "equity differs"

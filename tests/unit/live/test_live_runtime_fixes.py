@@ -3,7 +3,8 @@
 * the exchange reports a market order as ``IOC`` with a protection price; merging that report
   must not rewrite what we journaled (the ledger refused the change: ``time_in_force cannot
   change``, and the order stayed unrecorded);
-* :func:`with_retries` retries transient failures only, honours ``retry_after_ms`` and gives up.
+* :func:`with_retries` retries transient failures only, honours ``retry_after_ms`` and gives up;
+* reconciliation reaches back for an execution older than the newest one recorded.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import pytest
 
 from openalpha.domain import Category, Environment, OrderRequest, OrderStatus, OrderType, Side, TimeInForce
 from openalpha.exchange.errors import RejectedError, RetryableError
+from openalpha.live.ids import order_link_id
 from openalpha.live.journal import MemoryJournal
 from openalpha.live.order_manager import OrderManager
+from openalpha.live.reconcile import reconcile
 from openalpha.live.retry import with_retries
 
 from .scripted_exchange import ScriptedExchange
@@ -71,3 +74,35 @@ def test_with_retries_retries_transient_failures_then_gives_up() -> None:
 
     with pytest.raises(RejectedError):
         with_retries(rejected, sleep=lambda _s: pytest.fail("a rejection is not retried"))
+
+
+def test_reconcile_reaches_back_for_an_execution_older_than_the_newest_recorded() -> None:
+    """The fault test lost one: its execution push was delayed, a newer fill was recorded first,
+    and the 60 s look-back from the newest fill no longer reached it."""
+    exchange, journal = ScriptedExchange(), MemoryJournal()
+    manager = OrderManager(Environment.PAPER, exchange, journal, clock=lambda: 1_000)  # type: ignore[arg-type]
+    old = manager.submit(_request(1)).order_link_id
+    new = manager.submit(_request(2)).order_link_id
+    exchange.fill(old, "0.010", "60000", "e-old", 1_000_000)  # its push never arrives
+    manager.on_order(exchange.book[old])  # ... but the order update does: Filled
+    manager.on_fill(exchange.fill(new, "0.010", "61000", "e-new", 9_000_000))  # an hour later
+    assert [o.order_link_id for o in manager.unaccounted_orders()] == [old]
+    report = reconcile(manager, [(Category.LINEAR, "BTCUSDT")])
+    assert report.new_fills == 1 and (Environment.PAPER, "e-old") in journal.fills
+    assert manager.unaccounted_orders() == []
+
+
+def test_recorded_history_accounts_for_orders_after_a_restart() -> None:
+    exchange, journal = ScriptedExchange(), MemoryJournal()
+    manager = OrderManager(Environment.PAPER, exchange, journal, clock=lambda: 1_000)  # type: ignore[arg-type]
+    link = manager.submit(_request(1)).order_link_id
+    manager.on_fill(exchange.fill(link, "0.010", "60000", "e1", 5_000))
+    restarted = OrderManager(Environment.PAPER, exchange, journal, clock=lambda: 2_000)  # type: ignore[arg-type]
+    assert [o.order_link_id for o in restarted.unaccounted_orders()] == [link]
+    restarted.note_recorded(list(journal.fills.values()))
+    assert restarted.unaccounted_orders() == []
+
+
+def _request(seq: int) -> OrderRequest:
+    return OrderRequest(symbol="BTCUSDT", category=Category.LINEAR, side=Side.BUY, order_type=OrderType.MARKET,
+                        qty=Decimal("0.010"), order_link_id=order_link_id("mr", "BTCUSDT", seq), strategy="mr")  # fmt: skip
