@@ -1,6 +1,6 @@
 """The live runtime on Ray: bar close → order accepted by the simulator, and memory over time.
 
-    /tmp/venv/bin/python benchmarks/bench_runtime.py [--latency-s 90] [--memory-minutes 5]
+    /tmp/venv/bin/python benchmarks/bench_runtime.py [--latency-s 45] [--memory-minutes 5]
 
 1. **Latency.** The simulator runs in this process, replaying the real Bybit BTCUSDT sample
    (15-minute bars at 3600x: four closed bars a second). The moment it pushes a closed bar on
@@ -11,6 +11,8 @@
    ``Flip``, changes side on every bar, so every bar is an order. Peer, same run and cluster:
    a bare Ray actor round trip (``ray.get(actor.ping.remote())``), the floor for any
    actor-to-actor hop; the runtime makes about four such hops per bar plus two HTTP calls.
+   Flip pays a taker fee on every bar, so the graduation supervisor demotes it at its first
+   review (after 60 s): the window is the first 45 s of trading (``bars_without_order`` = 0).
 2. **Memory.** ``openalpha trade --env paper --paper-url`` as a user runs it (its own local Ray)
    against ``openalpha sim`` in another process, with 3 strategies × 2 symbols
    (``mean_reversion``, ``momentum_breakout`` and ``Flip`` on BTCUSDT + ETHUSDT, 15-minute
@@ -74,8 +76,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 def write_config(path: Path, strategies: list[tuple[str, list[str]]]) -> Path:
-    # the order-rate rule would cap Flip at 60 orders a minute: this measures the machinery
-    lines = ["[environments.paper]", "enabled = true", "", "[risk]", "max_orders_per_minute = 100000"]
+    # Flip pays a taker fee on every bar: the order-rate cap and the drawdown and daily-loss
+    # stops would halt it within a minute. This measures the machinery, so they are wide open.
+    lines = ["[environments.paper]", "enabled = true", "", "[risk]", "max_orders_per_minute = 100000",
+             "strategy_drawdown_stop = 1.0", "account_drawdown_limit = 1.0", "daily_loss_limit = 1.0"]  # fmt: skip
     for name, symbols in strategies:
         lines += [
             "",
@@ -288,7 +292,7 @@ def bench_memory(minutes: float, home: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--latency-s", type=float, default=90.0, help="seconds of trading for the latency run"
+        "--latency-s", type=float, default=45.0, help="seconds of trading for the latency run"
     )
     parser.add_argument("--memory-minutes", type=float, default=5.0, help="wall minutes of the memory run")
     parser.add_argument("--skip-memory", action="store_true")
