@@ -245,7 +245,8 @@ def test_a_new_fill_reaches_the_page(server: Server, browser: webdriver.Chrome) 
         start = time.perf_counter()
         link_id = str(server.ask("fill")["fill"])
         while not browser.execute_script("return document.body.innerText.includes(arguments[0])", link_id):
-            assert time.perf_counter() - start < 10, "the fill never reached the page"
+            if time.perf_counter() - start > 10:  # a liveness deadline; the latency is recorded, not asserted
+                pytest.fail("the fill never reached the page")
             time.sleep(0.005)
         latencies.append(round(time.perf_counter() - start, 3))
     record = {"what": "fill_to_page_chromium", "push_interval_s": PUSH_INTERVAL_S, "latency_s": latencies,

@@ -36,7 +36,8 @@ async def see_within(user: User, text: str, timeout: float) -> float:
     while True:
         if any(text in t for t in texts(user)):
             return time.perf_counter() - start
-        assert time.perf_counter() - start < timeout, f"{text!r} not on the page after {timeout} s"
+        if time.perf_counter() - start > timeout:  # a liveness deadline, not a speed target
+            pytest.fail(f"{text!r} not on the page after {timeout} s")
         await asyncio.sleep(0.005)
 
 
