@@ -33,49 +33,60 @@ def _gate(name: str, request: RiskRequest, current: float, breached: bool, reaso
     return deny(name, request, reason)
 
 
-class StrategyDrawdownStop:
+class _DrawdownRule:
+    """Reduce-only once ``equity`` is ``limit`` below ``peak`` (the fields named by the subclass)."""
+
+    name = ""
+    what = ""  # "strategy" or "account", for reasons
+    kind = ""  # "stop" or "limit", for reasons
+
+    def _pair(self, state: RiskState) -> tuple[float | None, float | None]:
+        raise NotImplementedError
+
+    def _limit(self, ctx: RuleContext) -> float:
+        raise NotImplementedError
+
+    def breached(self, state: RiskState, ctx: RuleContext) -> float | None:
+        """The drawdown when it breaches the limit, else None (also when unknown)."""
+        got = require(*self._pair(state))
+        if got is None:
+            return None
+        dd = drawdown(*got)
+        return dd if dd <= -self._limit(ctx) else None
+
+    def check(self, request: RiskRequest, state: RiskState, ctx: RuleContext) -> RiskDecision:
+        got = require(request.current, *self._pair(state))
+        if got is None:
+            return unknown(self.name, request, f"position or {self.what} equity/peak")
+        current, equity, peak = got
+        dd = drawdown(equity, peak)
+        limit = self._limit(ctx)
+        reason = f"{self.what} drawdown {pct(dd)} breaches the {pct(limit)} {self.kind}"
+        return _gate(self.name, request, current, dd <= -limit, reason)
+
+
+class StrategyDrawdownStop(_DrawdownRule):
     """A strategy ``strategy_drawdown_stop`` below its peak equity is halted (reduce-only)."""
 
-    name = "strategy_drawdown"
+    name, what, kind = "strategy_drawdown", "strategy", "stop"
 
-    def breached(self, state: RiskState, ctx: RuleContext) -> float | None:
-        """The drawdown when it breaches the stop, else None (also when unknown)."""
-        got = require(state.strategy_equity, state.strategy_peak_equity)
-        if got is None:
-            return None
-        dd = drawdown(*got)
-        return dd if dd <= -ctx.config.strategy_drawdown_stop else None
+    def _pair(self, state: RiskState) -> tuple[float | None, float | None]:
+        return state.strategy_equity, state.strategy_peak_equity
 
-    def check(self, request: RiskRequest, state: RiskState, ctx: RuleContext) -> RiskDecision:
-        got = require(request.current, state.strategy_equity, state.strategy_peak_equity)
-        if got is None:
-            return unknown(self.name, request, "position or strategy equity/peak")
-        current, equity, peak = got
-        dd = drawdown(equity, peak)
-        reason = f"strategy drawdown {pct(dd)} breaches the {pct(ctx.config.strategy_drawdown_stop)} stop"
-        return _gate(self.name, request, current, dd <= -ctx.config.strategy_drawdown_stop, reason)
+    def _limit(self, ctx: RuleContext) -> float:
+        return ctx.config.strategy_drawdown_stop
 
 
-class AccountDrawdownLimit:
+class AccountDrawdownLimit(_DrawdownRule):
     """The account ``account_drawdown_limit`` below its peak: everything reduce-only."""
 
-    name = "account_drawdown"
+    name, what, kind = "account_drawdown", "account", "limit"
 
-    def breached(self, state: RiskState, ctx: RuleContext) -> float | None:
-        got = require(state.equity, state.peak_equity)
-        if got is None:
-            return None
-        dd = drawdown(*got)
-        return dd if dd <= -ctx.config.account_drawdown_limit else None
+    def _pair(self, state: RiskState) -> tuple[float | None, float | None]:
+        return state.equity, state.peak_equity
 
-    def check(self, request: RiskRequest, state: RiskState, ctx: RuleContext) -> RiskDecision:
-        got = require(request.current, state.equity, state.peak_equity)
-        if got is None:
-            return unknown(self.name, request, "position or account equity/peak")
-        current, equity, peak = got
-        dd = drawdown(equity, peak)
-        reason = f"account drawdown {pct(dd)} breaches the {pct(ctx.config.account_drawdown_limit)} limit"
-        return _gate(self.name, request, current, dd <= -ctx.config.account_drawdown_limit, reason)
+    def _limit(self, ctx: RuleContext) -> float:
+        return ctx.config.account_drawdown_limit
 
 
 class DailyLossLimit:
