@@ -1,22 +1,26 @@
 """Sweep throughput: the same walk-forward search on Ray Tune with 1 and 2 CPUs, and with Optuna
 alone in one process. Prints one JSON line per measurement.
 
-    python benchmarks/bench_sweep.py [--trials 16] [--trials-large 64] [--folds 2]
+    python benchmarks/bench_sweep.py [--trials 16] [--trials-large 64] [--folds 2] [--batch 8]
 
 Data: real Bybit BTCUSDT perp 15-minute candles (2023-11-29 .. 2026-01-05, 73,777 bars) and the
 real 8-hourly funding from the shared data (mohsenjfar). Walk-forward: train 365 days, test 90
-days, step 90 days, 3 inner segments: every trial backtests one year of 15-minute bars (three
-segments of four months, each with its warm-up) — the size the overhead target is stated for.
+days, step 90 days, 3 inner segments: every parameter set backtests one year of 15-minute bars
+(three segments of four months, each with its warm-up) — the size the overhead target is
+stated for. ``--trials`` counts parameter sets per fold; a Tune trial scores ``--batch`` of
+them (``searcher.batch``); the same sweep also runs with one set per Tune trial (batch 1, the
+driver before batching) so Tune's fixed cost per Tune trial is measured directly.
 
-Per-trial overhead = (wall time x CPUs / trials - backtest time of one trial) / backtest time,
-where the backtest time of one trial is measured in this process on the same kind of
+Per-set overhead = (CPU-seconds per parameter set - backtest time of one set) / backtest time,
+where the backtest time of one set is measured in this process on the same kind of
 configurations (warm numba). The wall time is the whole walk-forward (all folds, each fold's
 out-of-sample run, Tune's start-up after ``ray.init``). Each mode runs in a fresh process.
 Tune's start-up (trial actors are new processes that import the engine) is paid once per
-sweep, so the sweep runs at two sizes: the *marginal* cost of a trial is the difference of the
-two wall times (x CPUs) over the difference of their trial counts, and the fixed start-up is
-what remains.
-Peak memory: max RSS of the driver and the size of the market data put once into the object store.
+sweep, so the sweep runs at two sizes: the *marginal* cost of a set is the difference of the
+two wall times (x CPUs) over the difference of their set counts, and the fixed start-up is
+what remains. Per Tune trial: the marginal overhead in seconds x the batch size.
+Peak memory: max RSS of the driver, and what the object store holds at the end of the sweep
+(the market data put there once: one object of about the pickled data's size).
 The machine's load average is printed with the scaling line (a shared box: run it several times).
 """
 
@@ -39,7 +43,7 @@ SHARED = Path(os.environ.get("OPENALPHA_SHARED_DATA", REPO.parent / "shared" / "
 SRC = SHARED / "mohsenjfar_trade"
 
 
-def _config(trials: int, cpus: int) -> Any:
+def _config(trials: int, cpus: int, batch: int = 1) -> Any:
     from openalpha.research.sweep_config import Objective, ParamRange, Searcher, SweepConfig, WalkForward
 
     return SweepConfig(
@@ -47,7 +51,7 @@ def _config(trials: int, cpus: int) -> Any:
         search={"fast": ParamRange(low=5, high=100), "slow": ParamRange(low=120, high=600)},
         objective=Objective(min_trades=5),
         walk_forward=WalkForward(train="365D", test="90D", step="90D", inner_folds=3),
-        searcher=Searcher(trials_per_fold=trials, max_concurrent=cpus, early_stopping="none"),
+        searcher=Searcher(trials_per_fold=trials, max_concurrent=cpus, early_stopping="none", batch=batch),
     )  # fmt: skip
 
 
@@ -73,18 +77,31 @@ def _data() -> Any:
     )
 
 
-def child(mode: str, cpus: int, trials: int, folds: int) -> dict[str, Any]:
+def _object_store(address: str) -> dict[str, float]:
+    """Plasma usage across the nodes, as Ray's own memory summary states it."""
+    import re
+
+    from ray._private.internal_api import memory_summary
+
+    text = memory_summary(address=address, stats_only=True)
+    found = re.search(r"Plasma memory usage (\d+) MiB, (\d+) objects", text)
+    return {"object_store_mib": float(found[1]), "object_store_objects": float(found[2])} if found else {}
+
+
+def child(mode: str, cpus: int, trials: int, folds: int, batch: int) -> dict[str, Any]:
     from openalpha.research.walkforward import run_walk_forward
 
     data = _data()
-    cfg = _config(trials, cpus)
+    cfg = _config(trials, cpus, batch)
     out: dict[str, Any] = {
         "mode": mode,
         "cpus": cpus,
         "trials_per_fold": trials,
+        "batch": batch if mode == "tune" else None,
         "folds": folds,
         "bars": len(data.index),
     }
+    address = ""
     search: Any
     if mode == "tune":
         os.environ["RAY_AUTH_MODE"] = "disabled"
@@ -93,7 +110,9 @@ def child(mode: str, cpus: int, trials: int, folds: int) -> dict[str, Any]:
         from openalpha.research.tune_driver import TuneSearch
 
         t0 = time.perf_counter()
-        ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False)
+        address = ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False).address_info[
+            "address"
+        ]
         out["ray_init_s"] = time.perf_counter() - t0
         search = TuneSearch(cfg.searcher, tempfile.mkdtemp(prefix="bench_tune_"), "bench", verbose=0)
     else:
@@ -109,6 +128,8 @@ def child(mode: str, cpus: int, trials: int, folds: int) -> dict[str, Any]:
     if mode == "tune":
         import ray
 
+        out["tune_trials"] = -(-trials // search.batch) * folds
+        out.update(_object_store(address))
         ray.shutdown()
     return out
 
@@ -130,9 +151,10 @@ def backtest_time_per_trial(trials: int) -> float:
     return (time.perf_counter() - t0) / len(params)
 
 
-def _run_child(mode: str, cpus: int, trials: int, folds: int) -> dict[str, Any]:
+def _run_child(mode: str, cpus: int, trials: int, folds: int, batch: int) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(cpus), "--trials", str(trials), "--folds", str(folds)],
+        [sys.executable, __file__, "--child", mode, str(cpus), "--trials", str(trials), "--folds", str(folds),
+         "--batch", str(batch)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -140,44 +162,63 @@ def _run_child(mode: str, cpus: int, trials: int, folds: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--trials", type=int, default=16, help="trials per fold (small sweep)")
-    parser.add_argument("--trials-large", type=int, default=64, help="trials per fold (large sweep)")
+    parser.add_argument("--trials", type=int, default=16, help="parameter sets per fold (small sweep)")
+    parser.add_argument("--trials-large", type=int, default=64, help="parameter sets per fold (large sweep)")
     parser.add_argument("--folds", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=8, help="parameter sets per Tune trial")
+    parser.add_argument("--no-batch-1", action="store_true", help="skip the one-set-per-trial runs")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "CPUS"))
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child[0], int(args.child[1]), args.trials, args.folds)))
+        print(json.dumps(child(args.child[0], int(args.child[1]), args.trials, args.folds, args.batch)))
         return
-    per_trial = backtest_time_per_trial(args.trials)
-    print(json.dumps({"measure": "backtest_per_trial_s", "value": per_trial}))
-    results = {}
+    per_set = backtest_time_per_trial(args.trials)
+    print(json.dumps({"measure": "backtest_per_set_s", "value": per_set}))
+    results: dict[tuple[str, int, int, int], dict[str, Any]] = {}
     load = [os.getloadavg()[0]]
-    runs = [("optuna_local", 1, args.trials), ("tune", 1, args.trials), ("tune", 2, args.trials)]
-    runs += [("tune", 1, args.trials_large), ("tune", 2, args.trials_large)]
-    for mode, cpus, trials in runs:
-        row = _run_child(mode, cpus, trials, args.folds)
-        row["overhead_vs_backtest"] = (row["wall_s"] * cpus / row["trials"] - per_trial) / per_trial
-        results[(mode, cpus, trials)] = row
+    small, large = args.trials, args.trials_large
+    batches = [args.batch] if args.no_batch_1 or args.batch == 1 else [args.batch, 1]
+    runs = [("optuna_local", 1, small, 1)]
+    runs += [("tune", cpus, trials, k) for k in batches for trials in (small, large) for cpus in (1, 2)]
+    for mode, cpus, trials, k in runs:
+        row = _run_child(mode, cpus, trials, args.folds, k)
+        row["overhead_per_set_vs_backtest"] = (row["wall_s"] * cpus / row["trials"] - per_set) / per_set
+        results[(mode, cpus, trials, k)] = row
         print(json.dumps(row))
         load.append(os.getloadavg()[0])
-    small, large = args.trials, args.trials_large
-    for cpus in (1, 2):
-        a, b = results[("tune", cpus, small)], results[("tune", cpus, large)]
-        marginal = (b["wall_s"] - a["wall_s"]) * cpus / (b["trials"] - a["trials"])  # CPU-seconds per trial
+    for k in batches:
+        for cpus in (1, 2):
+            a, b = results[("tune", cpus, small, k)], results[("tune", cpus, large, k)]
+            marginal = (b["wall_s"] - a["wall_s"]) * cpus / (b["trials"] - a["trials"])  # CPU-s per set
+            print(json.dumps({
+                "measure": "marginal_per_set", "batch": k, "cpus": cpus, "cpu_s_per_set": marginal,
+                "overhead_per_set_vs_backtest": (marginal - per_set) / per_set,
+                "overhead_cpu_s_per_tune_trial": (marginal - per_set) * k,
+                "overhead_per_tune_trial_vs_its_backtest": (marginal - per_set) / per_set,
+                "sets_per_s_marginal": cpus / marginal,
+                "fixed_start_s": a["wall_s"] - a["trials"] * marginal / cpus,
+            }))  # fmt: skip
+        for trials in (small, large):
+            t1, t2 = results[("tune", 1, trials, k)]["wall_s"], results[("tune", 2, trials, k)]["wall_s"]
+            print(json.dumps({
+                "measure": "scaling", "batch": k, "trials_per_fold": trials, "speedup_2cpu": t1 / t2,
+                "efficiency": t1 / t2 / 2, "load_avg_1m": load, "cpu_count": os.cpu_count(),
+            }))  # fmt: skip
+        a2, b2 = results[("tune", 1, small, k)], results[("tune", 1, large, k)]
+        c2, d2 = results[("tune", 2, small, k)], results[("tune", 2, large, k)]
         print(json.dumps({
-            "measure": "marginal_per_trial", "cpus": cpus, "cpu_s_per_trial": marginal,
-            "overhead_vs_backtest": (marginal - per_trial) / per_trial,
-            "fixed_start_s": a["wall_s"] - a["trials"] * marginal / cpus,
+            "measure": "scaling_marginal", "batch": k,
+            "speedup_2cpu": (b2["wall_s"] - a2["wall_s"]) / (d2["wall_s"] - c2["wall_s"]),
         }))  # fmt: skip
-    for trials in (small, large):
-        t1, t2 = results[("tune", 1, trials)]["wall_s"], results[("tune", 2, trials)]["wall_s"]
+    local = results[("optuna_local", 1, small, 1)]
+    for k in batches:
         print(json.dumps({
-            "measure": "scaling", "trials_per_fold": trials, "speedup_2cpu": t1 / t2, "efficiency": t1 / t2 / 2,
-            "load_avg_1m": load, "cpu_count": os.cpu_count(),
+            "measure": "tune2_vs_optuna_local", "batch": k, "trials_per_fold": small,
+            "optuna_local_sets_per_s": local["trials_per_s"],
+            "tune2_sets_per_s": results[("tune", 2, small, k)]["trials_per_s"],
+            "tune2_large_sets_per_s": results[("tune", 2, large, k)]["trials_per_s"],
+            "ratio": local["wall_s"] / results[("tune", 2, small, k)]["wall_s"],
         }))  # fmt: skip
-    local = results[("optuna_local", 1, small)]["wall_s"]
-    print(json.dumps({"measure": "tune2_vs_optuna_local", "trials_per_fold": small,
-                      "ratio": local / results[("tune", 2, small)]["wall_s"]}))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -51,14 +51,32 @@ class WalkForward(_Base, frozen=True):
     inner_folds: Annotated[int, msgspec.Meta(ge=1, le=20, description="integer in [1, 20]")] = 3
 
 
+AUTO_BATCH_BARS = 350_000  # bars backtested per Tune trial with batch = "auto" (~0.5 s of work)
+
+
 class Searcher(_Base, frozen=True):
     algorithm: Literal["optuna", "random", "grid"] = "optuna"  # optuna = TPE
-    trials_per_fold: PosInt = 32
+    trials_per_fold: PosInt = 32  # parameter sets tried per fold
+    # parameter sets scored per Ray Tune trial (optuna/random; grid runs one set a trial):
+    # "auto" = enough sets for ~AUTO_BATCH_BARS bars of backtest, at most trials_per_fold // 4
+    batch: Annotated[int, msgspec.Meta(ge=1, le=256, description="integer in [1, 256]")] | Literal["auto"] = (
+        "auto"
+    )
     max_concurrent: PosInt = 2
     early_stopping: Literal["asha", "none"] = "asha"
     grid_points: Annotated[int, msgspec.Meta(ge=2, le=50, description="integer in [2, 50]")] = 4
     seed: int = 0
     time_budget_min: Annotated[float, msgspec.Meta(gt=0, description="minutes > 0")] | None = None
+
+    def batch_size(self, bars_per_set: int) -> int:
+        """Parameter sets per Tune trial when one set backtests ``bars_per_set`` bars (all
+        inner segments, all symbols). Deterministic, so a seeded sweep repeats exactly."""
+        if self.algorithm == "grid":
+            return 1
+        if self.batch != "auto":
+            return min(int(self.batch), self.trials_per_fold)
+        wanted = -(-AUTO_BATCH_BARS // max(1, bars_per_set))
+        return max(1, min(wanted, self.trials_per_fold // 4))
 
 
 class MonteCarlo(_Base, frozen=True):
@@ -96,6 +114,10 @@ def load_sweep_config(path: str | Path) -> SweepConfig:
     """Read and validate a sweep TOML; :class:`ConfigError` with one line on any problem."""
     file = Path(path)
     raw = read_toml(file)
+    searcher = raw.get("searcher")
+    batch = searcher.get("batch", "auto") if isinstance(searcher, dict) else "auto"
+    if batch != "auto" and (type(batch) is not int or not 1 <= batch <= 256):
+        raise ConfigError(f'{file}: searcher.batch: expected an integer in [1, 256] or "auto", got {batch!r}')
     config = decode_config(raw, SweepConfig, str(file))
     if not config.symbols:
         raise ConfigError(f"{file}: symbols: expected at least one symbol")
@@ -105,6 +127,7 @@ def load_sweep_config(path: str | Path) -> SweepConfig:
 
 
 __all__ = [
+    "AUTO_BATCH_BARS",
     "MonteCarlo",
     "Objective",
     "Overfitting",

@@ -5,6 +5,10 @@ The score is always maximised: the objective's metric, negated when its mode is 
 averaged over the segments seen so far. After each segment the trial reports, so an
 early-stopping scheduler can stop it. A configuration the strategy rejects (e.g. fast >= slow)
 or one with fewer than ``min_trades`` trades over the whole window scores :data:`PENALTY`.
+
+:func:`score_batch` scores several parameter sets in one call (one Ray Tune trial scores a
+batch, which spreads Tune's fixed cost per trial over the batch); every set is scored exactly
+as :func:`score_config` scores it alone and yields its own :class:`TrialRecord`.
 """
 
 from __future__ import annotations
@@ -50,23 +54,32 @@ class TrialRecord(msgspec.Struct, kw_only=True):
     error: str = ""
 
 
-def score_config(
-    ctx: TrialContext, fold: int, params: dict[str, Any], report: Callable[[dict[str, Any]], None]
-) -> TrialRecord:
-    """Score ``params`` on fold ``fold``; ``report`` is called after every segment."""
-    try:
-        strategy = load_strategy(ctx.strategy, {**ctx.fixed, **params})
-    except (StrategyError, ValueError) as err:
-        report({"score": PENALTY, "valid": False, "n_trades": 0, "segment": 0, "error": str(err)})
-        return TrialRecord(params=params, score=PENALTY, valid=False, complete=True, error=str(err))
-    sign = 1.0 if ctx.objective.mode == "max" else -1.0
-    segments = ctx.segments[fold]
-    values: list[float] = []
-    returns: list[float] = []
-    trades = 0
-    score = PENALTY
-    for k, segment in enumerate(segments):
-        window = evaluate_window(strategy, ctx.data, segment, ctx.backtest)
+class _SetScore:
+    """The running score of one parameter set over the inner segments of a fold."""
+
+    def __init__(self, ctx: TrialContext, params: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.params = params
+        self.values: list[float] = []
+        self.returns: list[float] = []
+        self.trades = 0
+        self.score = PENALTY
+        self.error = ""
+        self.strategy: Any = None
+        try:
+            self.strategy = load_strategy(ctx.strategy, {**ctx.fixed, **params})
+        except (StrategyError, ValueError) as err:
+            self.error = str(err)
+
+    @property
+    def valid(self) -> bool:
+        return self.strategy is not None
+
+    def step(self, segment: Span, last: bool) -> None:
+        """Backtest the next segment and update the mean score (PENALTY if too few trades)."""
+        ctx = self.ctx
+        sign = 1.0 if ctx.objective.mode == "max" else -1.0
+        window = evaluate_window(self.strategy, ctx.data, segment, ctx.backtest)
         value = window.metrics.get(ctx.objective.metric)
         if value is None:
             if ctx.objective.metric not in window.metrics:
@@ -75,20 +88,78 @@ def score_config(
                     f"objective metric {ctx.objective.metric!r} is not a backtest metric ({known})"
                 )
             value = -math.inf * sign  # undefined (e.g. profit factor without losses): worst case
-        values.append(max(PENALTY, sign * float(value)))
-        trades += int(window.metrics.get("n_trades", 0))
-        returns.extend(float(r) for r in window.daily_returns.to_numpy())
+        self.values.append(max(PENALTY, sign * float(value)))
+        self.trades += int(window.metrics.get("n_trades", 0))
+        self.returns.extend(float(r) for r in window.daily_returns.to_numpy())
+        self.score = sum(self.values) / len(self.values)
+        if last and self.trades < ctx.objective.min_trades:
+            self.score = PENALTY
+
+    def record(self, complete: bool = True) -> TrialRecord:
+        if not self.valid:
+            return TrialRecord(
+                params=self.params, score=PENALTY, valid=False, complete=True, error=self.error
+            )
+        return TrialRecord(
+            params=self.params,
+            score=self.score,
+            valid=True,
+            complete=complete,
+            n_trades=self.trades,
+            daily_returns=self.returns if complete else [],
+        )
+
+
+def score_batch(
+    ctx: TrialContext,
+    fold: int,
+    batch: list[dict[str, Any]],
+    report: Callable[[dict[str, Any]], None],
+) -> list[TrialRecord]:
+    """Score every parameter set of ``batch`` on fold ``fold``'s inner segments (segment by
+    segment, all sets together), calling ``report`` after every segment with the batch's best
+    score so far (``score``), every set's score (``scores``), and after the last segment
+    every set's record (``records``). A set the strategy rejects scores :data:`PENALTY`."""
+    sets = [_SetScore(ctx, params) for params in batch]
+    live = [s for s in sets if s.valid]
+    segments = ctx.segments[fold]
+    if not live:
+        segments = []
+    for k, segment in enumerate(segments):
         last = k == len(segments) - 1
-        score = sum(values) / len(values)
-        if last and trades < ctx.objective.min_trades:
-            score = PENALTY
-        row: dict[str, Any] = {"score": score, "valid": True, "n_trades": trades, "segment": k + 1}
+        for one in live:
+            one.step(segment, last)
+        scores = [s.score for s in sets]
+        row: dict[str, Any] = {"score": max(scores), "scores": scores, "valid": True, "segment": k + 1}
         if last:
-            row["daily_returns"] = returns  # only a trial that ran to the end carries its returns
+            row["records"] = [msgspec.to_builtins(s.record()) for s in sets]
         report(row)
-    return TrialRecord(
-        params=params, score=score, valid=True, complete=True, n_trades=trades, daily_returns=returns
-    )
+    if not segments:
+        errors = "; ".join(sorted({s.error for s in sets}))
+        records = [msgspec.to_builtins(s.record()) for s in sets]
+        report({"score": PENALTY, "scores": [PENALTY] * len(sets), "valid": False, "segment": 0,
+                "error": errors, "records": records})  # fmt: skip
+    return [s.record() for s in sets]
+
+
+def score_config(
+    ctx: TrialContext, fold: int, params: dict[str, Any], report: Callable[[dict[str, Any]], None]
+) -> TrialRecord:
+    """Score ``params`` on fold ``fold``; ``report`` is called after every segment with the
+    running ``score`` and ``n_trades`` (``daily_returns`` after the last one)."""
+    one = _SetScore(ctx, params)
+    if not one.valid:
+        report({"score": PENALTY, "valid": False, "n_trades": 0, "segment": 0, "error": one.error})
+        return one.record()
+    segments = ctx.segments[fold]
+    for k, segment in enumerate(segments):
+        last = k == len(segments) - 1
+        one.step(segment, last)
+        row: dict[str, Any] = {"score": one.score, "valid": True, "n_trades": one.trades, "segment": k + 1}
+        if last:
+            row["daily_returns"] = one.returns  # only a trial that ran to the end carries its returns
+        report(row)
+    return one.record()
 
 
 def warm_up(ctx: TrialContext) -> None:
@@ -104,4 +175,4 @@ def warm_up(ctx: TrialContext) -> None:
     run_targets(targets, sliced, ctx.backtest)
 
 
-__all__ = ["PENALTY", "TrialContext", "TrialRecord", "score_config", "warm_up"]
+__all__ = ["PENALTY", "TrialContext", "TrialRecord", "score_batch", "score_config", "warm_up"]

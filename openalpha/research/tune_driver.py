@@ -1,13 +1,18 @@
 """Ray Tune driver of the walk-forward sweep (one of the two research modules allowed to import Ray).
 
-With OptunaSearch (TPE, the default) one ``Tuner`` runs the trials of every fold, each fold
-searched by its own OptunaSearch and early-stopped by its own ASHA (:mod:`.tune_folds`), so
-trial actors start once per sweep and folds share the CPUs; random / grid sampling run one
-``Tuner`` per fold. ASHA stops configurations that score badly on the first inner segments of
-the training window (without early stopping a trial reports once, at the end);
-``max_concurrent_trials`` bounds parallelism; ``reuse_actors=True`` keeps trial workers alive
-between trials. The market data goes into the object store **once**: the trainable is wrapped
-with ``tune.with_parameters`` a single time and the same wrapped trainable serves every fold.
+With OptunaSearch (TPE, the default, or Optuna's random sampler) one ``Tuner`` runs the trials
+of every fold, each fold searched by its own OptunaSearch and early-stopped by its own ASHA
+(:mod:`.tune_folds`), so trial actors start once per sweep and folds share the CPUs; grid
+search runs one ``Tuner`` per fold. A Tune trial scores a **batch** of parameter sets
+(``searcher.batch``, see :meth:`Searcher.batch_size`) on the same fold's training window:
+Tune's fixed cost per trial is paid once per batch, while every set is still a trial of the
+fold's Optuna study and of the statistics (DSR's trial count, PBO's returns matrix). ASHA
+stops a whole batch when even its best set, on the first inner segments of the training
+window, ranks in the bottom of that fold's batches (without early stopping a trial reports
+once, at the end); ``max_concurrent_trials`` bounds parallelism; ``reuse_actors=True`` keeps
+trial workers alive between trials. The market data goes into the object store **once**: the
+trainable is wrapped with ``tune.with_parameters`` a single time and the same wrapped
+trainable serves every fold.
 
 Runs unchanged locally (``ray.init(num_cpus=...)``), against a running cluster
 (``--address`` or ``RAY_ADDRESS``), and inside ``ray job submit`` (the job supervisor sets
@@ -20,6 +25,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import optuna
 import ray
 from ray import tune
@@ -30,8 +36,8 @@ from ray.tune.search.optuna import OptunaSearch
 from openalpha.research.space import Dim
 from openalpha.research.splits import Fold
 from openalpha.research.sweep_config import Searcher
-from openalpha.research.trial import PENALTY, TrialContext, TrialRecord, score_config, warm_up
-from openalpha.research.tune_folds import FoldScheduler, FoldSearcher
+from openalpha.research.trial import PENALTY, TrialContext, TrialRecord, score_batch, warm_up
+from openalpha.research.tune_folds import BATCH_KEY, FoldScheduler, FoldSearcher
 
 FOLD_KEY = "_fold"
 
@@ -74,34 +80,35 @@ def param_space(dims: list[Dim], searcher: Searcher, fold: int) -> dict[str, Any
 
 
 def _trainable(config: dict[str, Any], ctx: TrialContext, final_only: bool = False) -> None:
-    """Score one configuration; with ``final_only`` (no early stopping) report only the last
-    row: each report costs a round of Tune's bookkeeping, and nothing reads the others."""
-    params = {k: v for k, v in config.items() if k != FOLD_KEY}
+    """Score the trial's batch of parameter sets (or its one set: grid search); with
+    ``final_only`` (no early stopping) report only the last row: each report costs a round of
+    Tune's bookkeeping, and nothing reads the others."""
+    batch = config.get(BATCH_KEY) or [{k: v for k, v in config.items() if k != FOLD_KEY}]
     if not final_only:
-        score_config(ctx, int(config[FOLD_KEY]), params, tune.report)
+        score_batch(ctx, int(config[FOLD_KEY]), batch, tune.report)
         return
     rows: list[dict[str, Any]] = []
-    score_config(ctx, int(config[FOLD_KEY]), params, rows.append)
+    score_batch(ctx, int(config[FOLD_KEY]), batch, rows.append)
     tune.report(rows[-1])
 
 
-def _record(result: Any, names: list[str]) -> TrialRecord:
-    params = {k: result.config[k] for k in names if k in result.config}
+def _records(result: Any, names: list[str]) -> list[TrialRecord]:
+    """One record per parameter set of a Tune trial (a batch stopped early: incomplete ones)."""
+    config = result.config or {}
+    batch = config.get(BATCH_KEY) or [config]
+    params = [{k: p[k] for k in names if k in p} for p in batch]
     metrics = result.metrics or {}
-    if result.error is not None or "score" not in metrics:
-        return TrialRecord(
-            params=params, score=PENALTY, valid=False, complete=False, error=_one_line(result.error)
-        )
-    returns = metrics.get("daily_returns")
-    return TrialRecord(
-        params=params,
-        score=float(metrics["score"]),
-        valid=bool(metrics.get("valid", True)),
-        complete=returns is not None or not metrics.get("valid", True),
-        n_trades=int(metrics.get("n_trades", 0)),
-        daily_returns=[float(x) for x in returns] if returns is not None else [],
-        error=str(metrics.get("error", "")),
-    )
+    if result.error is not None or "scores" not in metrics:
+        error = _one_line(result.error)
+        return [
+            TrialRecord(params=p, score=PENALTY, valid=False, complete=False, error=error) for p in params
+        ]
+    if "records" in metrics:
+        return [msgspec.convert(r, TrialRecord) for r in metrics["records"]]
+    return [
+        TrialRecord(params=p, score=float(v), valid=True, complete=False)
+        for p, v in zip(params, metrics["scores"], strict=True)
+    ]
 
 
 def _one_line(err: Any) -> str:
@@ -121,6 +128,7 @@ class TuneSearch:
         self.verbose = verbose
         self._wrapped: dict[bool, Any] = {}
         self._ctx_id: int | None = None
+        self.batch = 1  # parameter sets per Tune trial of the last search
 
     def _trainable_for(self, ctx: TrialContext, final_only: bool = False) -> Any:
         if self._ctx_id != id(ctx):
@@ -133,10 +141,14 @@ class TuneSearch:
 
     def _search_alg(self, fold: int) -> Any:
         s = self.searcher
-        if s.algorithm == "optuna":
-            sampler = optuna.samplers.TPESampler(seed=s.seed + fold)
-            return OptunaSearch(sampler=sampler)
-        return BasicVariantGenerator(random_state=s.seed + fold)
+        if s.algorithm == "grid":
+            return BasicVariantGenerator(random_state=s.seed + fold)
+        sampler: optuna.samplers.BaseSampler
+        if s.algorithm == "random":
+            sampler = optuna.samplers.RandomSampler(seed=s.seed + fold)
+        else:  # the sets of a batch are asked together: the liar keeps them apart
+            sampler = optuna.samplers.TPESampler(seed=s.seed + fold, constant_liar=True)
+        return OptunaSearch(sampler=sampler)
 
     def __call__(self, ctx: TrialContext, fold: Fold, dims: list[Dim]) -> list[TrialRecord]:
         s = self.searcher
@@ -167,16 +179,17 @@ class TuneSearch:
         )
         grid = tuner.fit()
         names = [d.name for d in dims]
-        records = [_record(grid[i], names) for i in range(len(grid))]
+        records = [r for i in range(len(grid)) for r in _records(grid[i], names)]
         _check_failed(fold.number, records)
         return records
 
     def search_folds(
         self, ctx: TrialContext, folds: list[Fold], dims: list[Dim]
     ) -> dict[int, list[TrialRecord]]:
-        """Every fold in one ``Tuner`` (OptunaSearch); one ``Tuner`` per fold otherwise."""
+        """Every fold in one ``Tuner`` (OptunaSearch, TPE or random, :attr:`batch` parameter sets
+        per Tune trial); grid search: one ``Tuner`` per fold, one set per trial."""
         s = self.searcher
-        if s.algorithm != "optuna" or not folds:
+        if s.algorithm == "grid" or not folds:
             return {fold.number: self(ctx, fold, dims) for fold in folds}
         space = {d.name: _domain(d) for d in dims}
         searchers = {}
@@ -184,11 +197,13 @@ class TuneSearch:
             alg = self._search_alg(fold.number)
             alg.set_search_properties("score", "max", space)
             searchers[fold.number] = alg
-        search_alg = FoldSearcher(searchers, {f.number: s.trials_per_fold for f in folds}, FOLD_KEY, "score")
+        self.batch = s.batch_size(_bars_per_set(ctx, folds))
+        budget = {f.number: s.trials_per_fold for f in folds}
+        search_alg = FoldSearcher(searchers, budget, FOLD_KEY, "score", batch=self.batch)
         scheduler = None
         if s.early_stopping == "asha" and any(len(ctx.segments[f.number]) > 1 for f in folds):
             scheduler = FoldScheduler({f.number: self._scheduler(ctx, f) for f in folds}, FOLD_KEY)
-        budget = s.time_budget_min * 60 * len(folds) if s.time_budget_min else None  # per fold x folds
+        seconds = s.time_budget_min * 60 * len(folds) if s.time_budget_min else None  # per fold x folds
         tuner = tune.Tuner(
             self._trainable_for(ctx, final_only=scheduler is None),
             param_space={},
@@ -197,9 +212,9 @@ class TuneSearch:
                 mode="max",
                 search_alg=search_alg,
                 scheduler=scheduler,
-                num_samples=s.trials_per_fold * len(folds),
+                num_samples=-(-s.trials_per_fold // self.batch) * len(folds),
                 max_concurrent_trials=s.max_concurrent,
-                time_budget_s=budget,
+                time_budget_s=seconds,
                 reuse_actors=True,
             ),
             run_config=tune.RunConfig(
@@ -213,7 +228,7 @@ class TuneSearch:
             result = grid[i]
             fold_no = (result.config or {}).get(FOLD_KEY)
             if fold_no is not None and int(fold_no) in out:
-                out[int(fold_no)].append(_record(result, names))
+                out[int(fold_no)].extend(_records(result, names))
         for number, records in out.items():
             _check_failed(number, records)
         return out
@@ -225,6 +240,12 @@ class TuneSearch:
         return ASHAScheduler(
             time_attr="training_iteration", max_t=segments, grace_period=1, reduction_factor=2
         )
+
+
+def _bars_per_set(ctx: TrialContext, folds: list[Fold]) -> int:
+    """Bars one parameter set backtests on a fold's training window (mean over the folds)."""
+    sizes = [sum(len(span) for span in ctx.segments[f.number]) for f in folds]
+    return max(1, sum(sizes) // len(sizes)) * max(1, len(ctx.data.symbols))
 
 
 def _check_failed(fold: int, records: list[TrialRecord]) -> None:

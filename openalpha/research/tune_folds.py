@@ -12,6 +12,15 @@ same reused actors. Nothing is shared between folds that a walk-forward must kee
   are not comparable, and a later window overlaps an earlier fold's test period).
 
 The fold number rides in the trial's config under ``fold_key``.
+
+**Batches.** Tune costs a fixed amount of driver and worker time per trial (scheduling, result
+processing, experiment bookkeeping), which for a 50 ms backtest is as much as the backtest. So
+one Tune trial scores a *batch* of parameter sets: :class:`FoldSearcher` asks the fold's
+``OptunaSearch`` for ``batch`` sets (each an Optuna trial of its own, under the id
+``<tune trial id>~<j>``), the trainable scores all of them on that fold's training window, and
+every set's score is told back to that fold's study. Every set is a trial of the search
+(TPE's model, DSR's trial count, PBO's returns matrix); a Tune trial is only the unit of work.
+An early-stopping scheduler sees a batch as one trial whose score is the best of its sets.
 """
 
 from __future__ import annotations
@@ -22,23 +31,36 @@ from ray.tune.experiment import Trial
 from ray.tune.schedulers import FIFOScheduler, TrialScheduler
 from ray.tune.search import Searcher
 
+BATCH_KEY = "_batch"
+
 
 class FoldSearcher(Searcher):  # type: ignore[misc]
-    """One searcher per fold behind one Tune search algorithm.
+    """One searcher per fold behind one Tune search algorithm, ``batch`` parameter sets a trial.
 
-    ``inner[fold]`` must already know its metric, mode and search space. Trials are handed out
-    round-robin over the folds that have budget left (``budget[fold]`` trials each), so the
-    folds progress together and every fold's study gets its results back early.
+    ``inner[fold]`` must already know its metric, mode and search space. Tune trials are handed
+    out round-robin over the folds that have budget left (``budget[fold]`` parameter sets each),
+    so the folds progress together and every fold's study gets its results back early. A trial's
+    config is ``{fold_key: fold, BATCH_KEY: [params, ...]}``; its results carry ``scores``, one
+    per set (the last result may lack them if the trial failed).
     """
 
     def __init__(
-        self, inner: dict[int, Searcher], budget: dict[int, int], fold_key: str, metric: str
+        self,
+        inner: dict[int, Searcher],
+        budget: dict[int, int],
+        fold_key: str,
+        metric: str,
+        batch: int = 1,
     ) -> None:
         super().__init__(metric=metric, mode="max")
+        if batch < 1:
+            raise ValueError(f"batch must be >= 1, got {batch}")
         self.inner = inner
         self.left = dict(budget)
         self.fold_key = fold_key
+        self.batch = batch
         self.fold_of: dict[str, int] = {}
+        self.sets_of: dict[str, list[str]] = {}  # Tune trial id -> the inner ids of its sets
         self._order = sorted(inner)
         self._next = 0
 
@@ -51,25 +73,46 @@ class FoldSearcher(Searcher):  # type: ignore[misc]
         folds = self._order
         for i in range(len(folds)):
             fold = folds[(self._next + i) % len(folds)]
-            if self.left[fold] <= 0:
+            sets = self._ask(fold, trial_id)
+            if not sets:
                 continue
-            config = self.inner[fold].suggest(trial_id)
-            if config is None or config == Searcher.FINISHED:
-                self.left[fold] = 0
-                continue
-            self.left[fold] -= 1
             self.fold_of[trial_id] = fold
+            self.sets_of[trial_id] = [sub for sub, _ in sets]
             self._next = (self._next + i + 1) % len(folds)
-            return {**config, self.fold_key: fold}
+            return {self.fold_key: fold, BATCH_KEY: [config for _, config in sets]}
         return Searcher.FINISHED  # type: ignore[no-any-return]
 
+    def _ask(self, fold: int, trial_id: str) -> list[tuple[str, dict[str, Any]]]:
+        out: list[tuple[str, dict[str, Any]]] = []
+        while self.left[fold] > 0 and len(out) < self.batch:
+            sub = f"{trial_id}~{len(out)}"
+            config = self.inner[fold].suggest(sub)
+            if config is None or config == Searcher.FINISHED:
+                self.left[fold] = 0
+                break
+            self.left[fold] -= 1
+            out.append((sub, config))
+        return out
+
+    def _per_set(self, trial_id: str, result: dict[str, Any] | None) -> list[dict[str, Any] | None]:
+        subs = self.sets_of[trial_id]
+        scores = (result or {}).get("scores")
+        if not isinstance(scores, list) or len(scores) != len(subs):
+            return [None] * len(subs)
+        return [{**result, self.metric: float(v)} for v in scores]  # type: ignore[dict-item]
+
     def on_trial_result(self, trial_id: str, result: dict[str, Any]) -> None:
-        self.inner[self.fold_of[trial_id]].on_trial_result(trial_id, result)
+        inner = self.inner[self.fold_of[trial_id]]
+        for sub, row in zip(self.sets_of[trial_id], self._per_set(trial_id, result), strict=True):
+            if row is not None:
+                inner.on_trial_result(sub, row)
 
     def on_trial_complete(
         self, trial_id: str, result: dict[str, Any] | None = None, error: bool = False
     ) -> None:
-        self.inner[self.fold_of[trial_id]].on_trial_complete(trial_id, result=result, error=error)
+        inner = self.inner[self.fold_of[trial_id]]
+        for sub, row in zip(self.sets_of[trial_id], self._per_set(trial_id, result), strict=True):
+            inner.on_trial_complete(sub, result=row, error=error or row is None)
 
 
 class FoldScheduler(FIFOScheduler):  # type: ignore[misc]
@@ -110,4 +153,4 @@ class FoldScheduler(FIFOScheduler):  # type: ignore[misc]
         return f"One scheduler per fold ({len(self.inner)} folds)."
 
 
-__all__ = ["FoldScheduler", "FoldSearcher"]
+__all__ = ["BATCH_KEY", "FoldScheduler", "FoldSearcher"]

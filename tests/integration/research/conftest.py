@@ -1,5 +1,7 @@
 """Session-scoped local Ray for the research integration tests, and real data in a temporary home.
 
+A Ray session already running in this process is reused (and left running), not initialised again.
+
 ``RAY_AUTH_MODE=disabled`` keeps ``ray.init`` from turning token authentication on (and writing
 ``~/.ray/auth_token``); the token-auth path is exercised by the ``ray job submit`` test itself.
 """
@@ -21,6 +23,9 @@ def ray_local() -> Iterator[None]:
     os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
     import ray
 
+    if ray.is_initialized():  # another fixture or test of this session started Ray: reuse it
+        yield
+        return
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()

@@ -74,3 +74,28 @@ def test_param_space_carries_the_fold() -> None:
     space = param_space([Dim(name="fast", kind="int", low=5, high=10, step=1)], Searcher(), 3)
     assert space["_fold"] == 3
     assert space["fast"].lower == 5 and space["fast"].upper == 11  # randint's upper bound is exclusive
+
+
+def test_batched_trials_count_every_parameter_set(
+    ray_local: None, research_home: Path, small_sweep: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two parameter sets per Tune trial (with ASHA on): every set is a trial of the fold's
+    search and of the statistics; Tune ran half as many trials."""
+    from openalpha.research.analysis import summarise
+    from openalpha.research.walkforward import run_walk_forward
+
+    monkeypatch.setenv("OPENALPHA_HOME", str(research_home))
+    small_sweep.write_text(small_sweep.read_text().replace("grid_points = 2", "grid_points = 2\nbatch = 2"))
+    config = load_sweep_config(small_sweep)
+    assert config.searcher.batch == 2 and config.searcher.early_stopping == "asha"
+    search = TuneSearch(config.searcher, str(tmp_path / "tune"), "b", verbose=0)
+    result = run_walk_forward(config, load_data(config), search, lambda _: None)
+    assert search.batch == 2
+    assert [len(f.trials) for f in result.folds] == [4, 4]
+    for fold in result.folds:
+        assert all(80 <= t.params["slow"] <= 300 and 5 <= t.params["fast"] <= 60 for t in fold.trials)
+        assert any(t.complete and t.daily_returns for t in fold.trials)
+    summary = summarise(result)
+    assert summary.n_trials == 8 and summary.dsr is not None and summary.dsr["n_trials"] == 8
+    tune_trials = list((tmp_path / "tune" / "b_folds").glob("*/params.json"))
+    assert len(tune_trials) == 4  # 2 folds x 4 sets / 2 sets per Tune trial

@@ -38,12 +38,29 @@ def _write(tmp_path: Path, text: str) -> Path:
         ("[overfitting]\npbo_blocks = 5\n", "overfitting.pbo_blocks"),
         ("[verdict]\nmax_pbo = 2\n", "verdict.max_pbo"),
         ("[backtest]\nleverage = 0.5\n", "backtest.leverage"),
+        ("[searcher]\nbatch = 0\n", 'searcher.batch: expected an integer in [1, 256] or "auto", got 0'),
+        (
+            "[searcher]\nbatch = 'big'\n",
+            "searcher.batch: expected an integer in [1, 256] or \"auto\", got 'big'",
+        ),
     ],
 )
 def test_bad_configs_fail_with_the_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)) as info:
         load_sweep_config(_write(tmp_path, text))
     assert "\n" not in str(info.value)
+
+
+def test_batch_size_auto_and_explicit() -> None:
+    from openalpha.research.sweep_config import AUTO_BATCH_BARS, Searcher
+
+    one_year_15m = 35_040
+    assert Searcher(trials_per_fold=64).batch_size(one_year_15m) == -(-AUTO_BATCH_BARS // one_year_15m)
+    assert Searcher(trials_per_fold=8).batch_size(one_year_15m) == 2  # a fold keeps >= 4 Tune trials
+    assert Searcher(trials_per_fold=64).batch_size(10 * AUTO_BATCH_BARS) == 1  # long windows: one set
+    assert Searcher(trials_per_fold=64, batch=5).batch_size(one_year_15m) == 5
+    assert Searcher(trials_per_fold=3, batch=5).batch_size(one_year_15m) == 3
+    assert Searcher(algorithm="grid", batch=5).batch_size(one_year_15m) == 1
 
 
 def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
