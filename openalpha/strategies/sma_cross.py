@@ -12,8 +12,8 @@ from openalpha.domain.instrument import split_key
 from openalpha.domain.market_data import MarketData
 from openalpha.strategies.base import Strategy
 from openalpha.strategies.errors import ParamError
-from openalpha.strategies.indicators import sma
 from openalpha.strategies.registry import register
+from openalpha.strategies.window_sums import sma_order
 
 
 @register
@@ -47,12 +47,13 @@ class SmaCross(Strategy):
         return self.params.slow
 
     def signal(self, close: np.ndarray) -> np.ndarray:
-        """+1 / 0 / −1 per bar from the close alone (vectorised; used by the benchmark too)."""
-        fast = sma(close, self.params.fast)
-        slow = sma(close, self.params.slow)
-        out = np.where(fast > slow, 1.0, 0.0)
+        """+1 / 0 / −1 per bar from the close alone (used by the benchmark too): the sign of
+        ``sma(close, fast) − sma(close, slow)`` from :func:`sma_order`, equal at every bar to
+        comparing the window-exact :func:`~openalpha.strategies.indicators.sma` values, in O(n)."""
+        order = sma_order(np.ascontiguousarray(close, dtype=np.float64), self.params.fast, self.params.slow)
+        out = (order > 0).astype(np.float64)
         if self.params.allow_short:
-            out = np.where(fast < slow, -1.0, out)
+            out[order < 0] = -1.0
         return out
 
     def targets(self, data: MarketData) -> pd.DataFrame:
