@@ -69,6 +69,10 @@ class MarketData:
 
         def cut(obj: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
             idx = obj.index
+            if idx.is_monotonic_increasing:  # the usual case: two binary searches, no mask
+                lo = int(idx.searchsorted(start, side="left")) if start is not None else 0
+                hi = int(idx.searchsorted(end, side="left")) if end is not None else len(idx)
+                return obj.iloc[lo : max(lo, hi)]
             mask = pd.Series(True, index=idx)
             if start is not None:
                 mask &= idx >= start

@@ -28,6 +28,32 @@ def test_slice_and_tail() -> None:
 
 
 @pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-01-01 02:00", "2026-01-01 09:00"),  # on bar times
+        ("2026-01-01 02:30", "2026-01-01 08:59"),  # between bars
+        (None, "2026-01-01 04:00"),
+        ("2026-01-01 07:00", None),
+        ("2026-01-01 07:00", "2026-01-01 03:00"),  # end before start: nothing
+        ("2025-12-01", "2027-01-01"),  # wider than the data
+    ],
+)
+def test_slice_is_open_time_in_start_end(start: str | None, end: str | None) -> None:
+    """Sorted series are cut by binary search, unsorted ones by a mask: both are [start, end)."""
+    times = pd.DatetimeIndex(["2026-01-01 00:00", "2026-01-01 08:00", "2026-01-01 16:00"], tz="UTC")
+    funding = pd.Series([1.0, 2.0, 3.0], index=times)
+    shuffled = funding.iloc[[2, 0, 1]]
+    lo = pd.Timestamp(start, tz="UTC") if start else None
+    hi = pd.Timestamp(end, tz="UTC") if end else None
+    for series in (funding, shuffled):
+        md = MarketData(interval="60", bars={"BTCUSDT": _bars()}, funding={"BTCUSDT": series})
+        part = md.slice(lo, hi)
+        for got, whole in ((part.bars["BTCUSDT"], md.bars["BTCUSDT"]), (part.funding["BTCUSDT"], series)):
+            keep = [(lo is None or t >= lo) and (hi is None or t < hi) for t in whole.index]
+            assert list(got.index) == list(whole.index[keep])
+
+
+@pytest.mark.parametrize(
     ("frame", "match"),
     [
         (_bars(tz=None), "tz-aware"),
