@@ -16,6 +16,7 @@ from openalpha.backtest.records import fills_frame, funding_frame, liquidations_
 from openalpha.backtest.result import BacktestResult
 from openalpha.domain.market_data import MarketData
 from openalpha.metrics import equity_metrics, trade_metrics
+from openalpha.metrics.curve_pass import rows_nonzero_fraction
 from openalpha.metrics.returns import periods_per_year
 from openalpha.strategies.base import Strategy
 
@@ -54,6 +55,14 @@ def simulate(
     )
 
 
+def _first_valid(col: np.ndarray) -> int:
+    """Position of the first non-NaN value (−1 if none); usually the first, so no full scan."""
+    if len(col) and not np.isnan(col[0]):
+        return 0
+    first = np.flatnonzero(~np.isnan(col))
+    return int(first[0]) if len(first) else -1
+
+
 def buy_and_hold(arr: Arrays, config: BacktestConfig) -> np.ndarray:
     """Equal-weight buy-and-hold of every instrument: bought at the first open with the taker
     fee, held to the end, no leverage, no funding, no rebalancing."""
@@ -62,11 +71,10 @@ def buy_and_hold(arr: Arrays, config: BacktestConfig) -> np.ndarray:
     close = pd.DataFrame(arr.c).ffill().to_numpy() if gaps else arr.c
     equity = np.zeros(n)
     for j in range(m):
-        first = np.flatnonzero(~np.isnan(arr.o[:, j]))
-        if len(first) == 0:
+        k0 = _first_valid(arr.o[:, j])
+        if k0 < 0:
             equity += config.capital / m
             continue
-        k0 = first[0]
         qty = config.capital / m * (1.0 - arr.spec[j, 4]) / arr.o[k0, j]
         held = qty * (np.nan_to_num(close[:, j]) if gaps else close[:, j])
         equity += np.where(np.arange(n) < k0, config.capital / m, held) if k0 > 0 else held
@@ -95,7 +103,7 @@ def compute_metrics(
     paid = funding["payment"].to_numpy(dtype=np.float64) if len(funding) else np.zeros(0)
     out.update(
         {
-            "exposure": float(np.mean(np.any(positions != 0.0, axis=1))) if len(positions) else 0.0,
+            "exposure": float(rows_nonzero_fraction(positions)),
             "turnover": traded / mean_equity if mean_equity > 0 else 0.0,
             "turnover_per_year": traded / mean_equity / years if mean_equity > 0 and years > 0 else 0.0,
             "traded_notional": traded,
@@ -144,17 +152,17 @@ def run_targets(
         symbols=arr.symbols,
         interval=data.interval,
         config=config,
-        equity=pd.Series(equity, index=arr.index, name="equity"),
-        positions=pd.DataFrame(positions, index=arr.index, columns=arr.symbols),
-        targets=pd.DataFrame(arr.target, index=arr.index, columns=arr.symbols),
+        equity=pd.Series(equity, index=arr.index, name="equity", copy=False),
+        positions=pd.DataFrame(positions, index=arr.index, columns=arr.symbols, copy=False),
+        targets=pd.DataFrame(arr.target, index=arr.index, columns=arr.symbols, copy=False),
         fills=fills,
         trades=trades,
         funding=funding,
         liquidations=liquidations_frame(fills_raw, arr.index, arr.symbols),
         metrics=metrics,
         benchmark=equity_metrics(bench, config.capital, data.interval),
-        benchmark_equity=pd.Series(bench, index=arr.index, name="buy_and_hold"),
-        prices=pd.DataFrame(arr.c, index=arr.index, columns=arr.symbols),
+        benchmark_equity=pd.Series(bench, index=arr.index, name="buy_and_hold", copy=False),
+        prices=pd.DataFrame(arr.c, index=arr.index, columns=arr.symbols, copy=False),
     )
 
 

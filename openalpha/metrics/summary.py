@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from openalpha.domain.intervals import interval_minutes
+from openalpha.metrics.curve_pass import C_DD_BARS, C_DOWN2, C_FINITE, C_MEAN, C_MIN_DD, C_SSD, curve_stats
 from openalpha.metrics.drawdown import drawdown, max_drawdown_duration
 from openalpha.metrics.returns import (
     bar_returns,
@@ -22,20 +23,29 @@ from openalpha.metrics.trades import expectancy, profit_factor, win_rate
 
 
 def equity_metrics(equity: np.ndarray, initial: float, interval: str | int) -> dict[str, float]:
-    """Return, risk and drawdown statistics of a per-bar equity curve starting from ``initial``."""
-    eq = np.asarray(equity, dtype=np.float64)
+    """Return, risk and drawdown statistics of a per-bar equity curve starting from ``initial``.
+
+    Computed in one compiled pass (:func:`~openalpha.metrics.curve_pass.curve_stats`); a
+    curve with NaN or infinity goes through the numpy definitions instead."""
+    eq = np.ascontiguousarray(equity, dtype=np.float64)
     ppy = periods_per_year(interval)
-    r = bar_returns(eq, initial)
-    dd = drawdown(eq, initial)
-    mdd = float(dd.min()) if len(dd) else 0.0
+    stats = curve_stats(eq, float(initial))
     growth = cagr(eq, initial, ppy)
-    dd_bars = max_drawdown_duration(eq, initial, dd)
+    if stats[C_FINITE]:
+        mdd, dd_bars = float(stats[C_MIN_DD]), int(stats[C_DD_BARS])
+        risk = _risk_from_sums(len(eq), stats, ppy)
+    else:
+        r = bar_returns(eq, initial)
+        dd = drawdown(eq, initial)
+        mdd = float(dd.min()) if len(dd) else 0.0
+        dd_bars = max_drawdown_duration(eq, initial, dd)
+        risk = (volatility(r, ppy), sharpe(r, ppy), sortino(r, ppy))
     return {
         "total_return": total_return(eq, initial),
         "cagr": growth,
-        "volatility": volatility(r, ppy),
-        "sharpe": sharpe(r, ppy),
-        "sortino": sortino(r, ppy),
+        "volatility": risk[0],
+        "sharpe": risk[1],
+        "sortino": risk[2],
         "calmar": growth / abs(mdd) if mdd < 0 else 0.0,
         "max_drawdown": mdd,
         "max_drawdown_bars": float(dd_bars),
@@ -44,6 +54,19 @@ def equity_metrics(equity: np.ndarray, initial: float, interval: str | int) -> d
         "bars": float(len(eq)),
         "years": len(eq) / ppy,
     }
+
+
+def _risk_from_sums(n: int, stats: np.ndarray, ppy: float) -> tuple[float, float, float]:
+    """Volatility, Sharpe and Sortino from :func:`curve_stats`' sums (the definitions of
+    :mod:`openalpha.metrics.returns`: ddof=1, downside deviation over all bars)."""
+    mean = float(stats[C_MEAN])
+    sd = math.sqrt(stats[C_SSD] / (n - 1)) if n >= 2 else 0.0
+    downside = math.sqrt(stats[C_DOWN2] / n) if n else 0.0
+    root = math.sqrt(ppy)
+    vol = sd * root if n >= 2 else 0.0
+    shp = mean / sd * root if n >= 2 and sd > 0 else 0.0
+    sor = mean / downside * root if downside > 0 else 0.0
+    return vol, shp, sor
 
 
 def trade_metrics(pnl: np.ndarray) -> dict[str, float]:
