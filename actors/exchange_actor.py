@@ -58,6 +58,8 @@ class ExchangeActor:
                     partial(fetch_history, settings.base_url, keys, interval, VOL_BARS + 1, now)
                 )
                 self.rt.seed(data)
+            if self.rt.base_equity is None:  # prices are known now: the base can be derived
+                self.rt.refresh_account()
         self.exchange.subscribe_private(PrivateHandlers(on_order=self._on_order, on_fill=self._on_fill))
         for key, interval in sorted({(k, p.interval) for p in plans for k in p.symbols}):
             symbol, category = split_key(key)

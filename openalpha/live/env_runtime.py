@@ -187,7 +187,7 @@ class EnvRuntime:
             return None
         equity = float(usdt.equity)
         if self.base_equity is None:
-            self.base_equity = equity
+            self.base_equity = self._base_from(equity)
         self.tracker.on_equity(self.clock(), equity)
         self.available = float(usdt.available)
         self._refresh_positions()
@@ -316,6 +316,19 @@ class EnvRuntime:
         if after != before:  # a new allocation starts a new drawdown measure (not a loss)
             self.tracker.strategy_peak.pop(strategy_id, None)
         return after
+
+    def _base_from(self, equity: float) -> float | None:
+        """The account's equity before the strategies' own trading: today's equity minus the PnL
+        of the book rebuilt from the ledger's fills. Without this, a restart would count every
+        strategy's past PnL twice (once in the wallet, once in its book). None until every held
+        instrument has a price (the strategies then wait, they do not size on a wrong base)."""
+        pnl = 0.0
+        for strategy_id in self.plans:
+            part = self.book.equity(strategy_id, 0.0, self.prices)
+            if part is None:
+                return None
+            pnl += part
+        return equity - pnl
 
     def strategy_capital(self, strategy_id: str) -> float | None:
         """The base the strategy sizes from: its account share, capped by its stage allocation."""

@@ -106,3 +106,58 @@ def test_recorded_history_accounts_for_orders_after_a_restart() -> None:
 def _request(seq: int) -> OrderRequest:
     return OrderRequest(symbol="BTCUSDT", category=Category.LINEAR, side=Side.BUY, order_type=OrderType.MARKET,
                         qty=Decimal("0.010"), order_link_id=order_link_id("mr", "BTCUSDT", seq), strategy="mr")  # fmt: skip
+
+
+def test_restart_does_not_count_past_pnl_twice() -> None:
+    """A restarted runtime rebuilds each strategy's book from the ledger's fills; the account's
+    base must then be today's equity minus that PnL, or the PnL would be counted twice."""
+    from decimal import Decimal
+
+    from openalpha.domain import Balance, Category, Environment, Fill, Side
+    from openalpha.live.env_runtime import EnvRuntime, StrategyPlan
+    from openalpha.live.ids import order_link_id
+    from openalpha.live.journal import MemoryJournal
+
+    class Wallet:
+        def __init__(self, equity: str) -> None:
+            self.equity = Decimal(equity)
+
+        def wallet(self) -> list[Balance]:
+            return [
+                Balance(
+                    env=Environment.PAPER,
+                    coin="USDT",
+                    wallet_balance=self.equity,
+                    equity=self.equity,
+                    available=self.equity,
+                    ts=1,
+                )
+            ]
+
+        def positions(self, *_a: object, **_k: object) -> list[object]:
+            return []
+
+    plan = StrategyPlan(
+        strategy_id="s1", name="sma_cross", symbols=["BTCUSDT"], interval="60", capital_fraction=0.5
+    )
+    rt = EnvRuntime(Environment.PAPER, Wallet("10100"), MemoryJournal(), lambda *_: None, [plan])  # type: ignore[arg-type]
+    # history: bought 0.1 BTC at 60,000 (fee 3), price now 61,000 → strategy PnL = +100 − 3 = 97
+    rt.book.apply(
+        "BTCUSDT",
+        Fill(
+            exec_id="e1",
+            symbol="BTCUSDT",
+            category=Category.LINEAR,
+            side=Side.BUY,
+            price=Decimal(60000),
+            qty=Decimal("0.1"),
+            fee=Decimal(3),
+            ts=1,
+            order_link_id=order_link_id("s1", "BTCUSDT", 1),
+        ),
+    )
+    assert rt.refresh_account() == 10100.0 and rt.base_equity is None  # no price yet: wait, do not guess
+    rt.prices["BTCUSDT"] = 61000.0
+    rt.refresh_account()
+    assert rt.base_equity == 10100.0 - 97.0
+    assert rt.strategy_capital("s1") is not None
