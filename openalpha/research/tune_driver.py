@@ -146,8 +146,8 @@ class TuneSearch:
         sampler: optuna.samplers.BaseSampler
         if s.algorithm == "random":
             sampler = optuna.samplers.RandomSampler(seed=s.seed + fold)
-        else:  # the sets of a batch are asked together: the liar keeps them apart
-            sampler = optuna.samplers.TPESampler(seed=s.seed + fold, constant_liar=True)
+        else:  # a batch's sets are drawn from the same TPE model, like concurrent trials
+            sampler = optuna.samplers.TPESampler(seed=s.seed + fold)
         return OptunaSearch(sampler=sampler)
 
     def __call__(self, ctx: TrialContext, fold: Fold, dims: list[Dim]) -> list[TrialRecord]:
