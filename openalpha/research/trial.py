@@ -118,8 +118,9 @@ def score_batch(
 ) -> list[TrialRecord]:
     """Score every parameter set of ``batch`` on fold ``fold``'s inner segments (segment by
     segment, all sets together), calling ``report`` after every segment with the batch's best
-    score so far (``score``), every set's score (``scores``), and after the last segment
-    every set's record (``records``). A set the strategy rejects scores :data:`PENALTY`."""
+    score so far (``score``), every set's score (``scores``) and trade count (``trades``), and
+    after the last segment every set's record (``records``). A set the strategy rejects
+    scores :data:`PENALTY`."""
     sets = [_SetScore(ctx, params) for params in batch]
     live = [s for s in sets if s.valid]
     segments = ctx.segments[fold]
@@ -130,7 +131,14 @@ def score_batch(
         for one in live:
             one.step(segment, last)
         scores = [s.score for s in sets]
-        row: dict[str, Any] = {"score": max(scores), "scores": scores, "valid": True, "segment": k + 1}
+        trades = [s.trades for s in sets]
+        row: dict[str, Any] = {
+            "score": max(scores),
+            "scores": scores,
+            "trades": trades,
+            "valid": True,
+            "segment": k + 1,
+        }
         if last:
             row["records"] = [msgspec.to_builtins(s.record()) for s in sets]
         report(row)

@@ -105,9 +105,10 @@ def _records(result: Any, names: list[str]) -> list[TrialRecord]:
         ]
     if "records" in metrics:
         return [msgspec.convert(r, TrialRecord) for r in metrics["records"]]
+    trades = metrics.get("trades") or [0] * len(params)
     return [
-        TrialRecord(params=p, score=float(v), valid=True, complete=False)
-        for p, v in zip(params, metrics["scores"], strict=True)
+        TrialRecord(params=p, score=float(v), valid=True, complete=False, n_trades=int(n))
+        for p, v, n in zip(params, metrics["scores"], trades, strict=True)
     ]
 
 
