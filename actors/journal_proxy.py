@@ -23,6 +23,9 @@ class ActorJournal:
     def save_order(self, env: Environment, order: Order) -> None:
         ray.get(self.ledger.save_order.remote(env, order))
 
+    def get_order(self, env: Environment, order_link_id: str) -> Order | None:
+        return ray.get(self.ledger.get_order.remote(env, order_link_id))  # type: ignore[no-any-return]
+
     def save_fill(self, env: Environment, fill: Fill) -> bool:
         return bool(ray.get(self.ledger.save_fill.remote(env, fill)))
 

@@ -29,6 +29,9 @@ class LedgerActor:
 
         LedgerJournal(self.ledger).save_order(env, order)
 
+    def get_order(self, env: Environment, order_link_id: str) -> Order | None:
+        return self.ledger.orders.get_order(env, order_link_id)
+
     def save_fill(self, env: Environment, fill: Fill) -> bool:
         return self.ledger.executions.record_fill(env, fill)
 
@@ -64,7 +67,7 @@ class LedgerActor:
         """The newest ``limit`` events of ``envs`` (None = system-wide) since ``since_ms``, newest last."""
         events: list[Event] = []
         for env in envs:
-            events += self.ledger.journal.audit_events(env, since=since_ms)
+            events += self.ledger.journal.audit_events(env, since=since_ms, newest=limit)
         return sorted(events, key=lambda e: e.ts)[-limit:]
 
     def orders(self, env: Environment, **filters: Any) -> list[Order]:

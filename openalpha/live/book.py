@@ -4,22 +4,29 @@ One account may hold several strategies' positions in the same symbol; the excha
 their sum. Each fill is attributed to a strategy through its ``orderLinkId`` (the strategy tag
 of :mod:`openalpha.live.ids`), so each strategy sizes against its own position and the sum is
 checked against the exchange by reconciliation.
+
+Each execution is counted once: the journal de-duplicates by ``exec_id`` before a fill reaches
+the book (only newly recorded fills are applied), and the book itself remembers the newest
+:data:`RECENT_EXECS` exec ids as a second guard, so its memory stays bounded.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from decimal import Decimal
 
 from openalpha.domain import Fill
 from openalpha.live.ids import parse_order_link_id, strategy_tag
 
+RECENT_EXECS = 4096
+
 
 class StrategyBook:
-    def __init__(self, strategy_ids: list[str]) -> None:
+    def __init__(self, strategy_ids: list[str], *, recent_execs: int = RECENT_EXECS) -> None:
         self._by_tag = {strategy_tag(s): s for s in strategy_ids}
         self.qty: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-        self.seen: set[str] = set()
+        self.recent_execs = recent_execs
+        self.seen: OrderedDict[str, None] = OrderedDict()  # the newest exec ids applied
         self.cash: dict[str, Decimal] = defaultdict(Decimal)  # trade cash flows and fees per strategy
         self.fills: dict[str, int] = defaultdict(int)
 
@@ -34,7 +41,9 @@ class StrategyBook:
         owner = self.owner(fill)
         if owner is None:
             return None
-        self.seen.add(fill.exec_id)
+        self.seen[fill.exec_id] = None
+        if len(self.seen) > self.recent_execs:
+            self.seen.popitem(last=False)
         self.qty[(owner, key)] += fill.qty * fill.side.sign
         self.cash[owner] -= fill.qty * fill.price * fill.side.sign + fill.fee
         self.fills[owner] += 1

@@ -140,7 +140,7 @@ class EnvRuntime:
     def forget_history(self, floor_ms: int) -> None:
         """After the paper ledger was wiped: start over from ``floor_ms`` (positions are flat)."""
         self.history_floor = floor_ms
-        self.manager.orders.clear()
+        self.manager.forget_all()
         self.book = StrategyBook(list(self.plans))
         self.executor.book = self.book
         self.tracker = AccountTracker()

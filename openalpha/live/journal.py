@@ -17,6 +17,10 @@ class Journal(Protocol):
 
     def save_order(self, env: Environment, order: Order) -> None: ...
 
+    def get_order(self, env: Environment, order_link_id: str) -> Order | None:
+        """One stored order (the order manager asks for orders it no longer keeps in memory)."""
+        ...
+
     def save_fill(self, env: Environment, fill: Fill) -> bool: ...
 
     def save_funding(self, env: Environment, fill: Fill) -> bool: ...
@@ -50,6 +54,9 @@ class MemoryJournal:
 
     def save_order(self, env: Environment, order: Order) -> None:
         self.orders[(env, order.order_link_id)] = order
+
+    def get_order(self, env: Environment, order_link_id: str) -> Order | None:
+        return self.orders.get((env, order_link_id))
 
     def save_fill(self, env: Environment, fill: Fill) -> bool:
         return self._once(self.fills, env, fill)

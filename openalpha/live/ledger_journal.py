@@ -25,6 +25,9 @@ class LedgerJournal:
         else:
             self.ledger.orders.update_order(env, order)
 
+    def get_order(self, env: Environment, order_link_id: str) -> Order | None:
+        return self.ledger.orders.get_order(env, order_link_id)
+
     def save_fill(self, env: Environment, fill: Fill) -> bool:
         return self.ledger.executions.record_fill(env, fill)
 

@@ -8,11 +8,15 @@
 * **Fills once:** executions are de-duplicated by ``exec_id``; funding executions are recorded
   as funding payments, never as fills (PEERS.md §4: a peer parsed them as fills).
 * **No regressions:** a stale or out-of-order order update never moves an order backwards.
+* **Bounded memory:** an order that is closed and fully booked (its fills recorded) leaves
+  memory once :data:`KEEP_CLOSED` newer ones are closed; the journal keeps it. A later update,
+  fill or re-submission naming a forgotten order is answered from the journal (decision ids are
+  ordered by bar, so "forgotten" is one comparison with the highest forgotten sequence).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -22,9 +26,11 @@ from openalpha.domain import Environment, Event, ExecType, Fill, Order, OrderReq
 from openalpha.domain.orders import can_transition
 from openalpha.exchange.errors import ExchangeError, RejectedError, RetryableError, UnknownStateError
 from openalpha.exchange.protocol import Exchange
+from openalpha.live.ids import parse_order_link_id
 from openalpha.live.journal import Journal
 
 DUPLICATE_LINK_ID = 110072
+KEEP_CLOSED = 512  # closed, fully booked orders kept in memory (newest); the journal has them all
 
 
 class OrderManager:
@@ -37,6 +43,7 @@ class OrderManager:
         *,
         max_attempts: int = 3,
         sleep: Callable[[float], None] | None = None,
+        keep_closed: int = KEEP_CLOSED,
     ) -> None:
         self.env = env
         self.exchange = exchange
@@ -44,14 +51,19 @@ class OrderManager:
         self.clock = clock
         self.max_attempts = max_attempts
         self.sleep = sleep or (lambda _s: None)
+        self.keep_closed = keep_closed
+        # open, closed but not yet fully booked, and the newest ``keep_closed`` closed orders
         self.orders: dict[str, Order] = {o.order_link_id: o for o in self.journal.load_orders(env)}
         self.fill_listeners: list[Callable[[Fill], None]] = []  # told of every newly recorded execution
         self.fill_qty: dict[str, Decimal] = defaultdict(Decimal)  # recorded trade qty per orderLinkId
+        self._closed: OrderedDict[str, None] = OrderedDict()  # closed + booked, oldest first
+        self._forgotten: dict[tuple[str, str], int] = {}  # (strategy tag, symbol) -> highest seq
+        self._forgot_foreign = False  # a foreign (not ours) order left memory
 
     # -- submission -----------------------------------------------------------------------
     def submit(self, request: OrderRequest) -> Order:
         """Send ``request`` at most once; returns what we know of the order afterwards."""
-        known = self.orders.get(request.order_link_id)
+        known = self.known(request.order_link_id)
         if known is not None:
             return known
         order = Order.from_request(request, self.clock())
@@ -103,11 +115,15 @@ class OrderManager:
             return new
         if not self.journal.save_fill(self.env, fill):
             return False
-        self.fill_qty[fill.order_link_id] += fill.qty
+        link = fill.order_link_id
+        order = self.known(link)
+        if order is not None and link not in self.orders:  # a new fill of a forgotten order
+            self.orders[link] = order
+            self.fill_qty[link] = order.filled_qty  # it was fully booked when it left memory
+        self.fill_qty[link] += fill.qty
         self._tell(fill)
-        order = self.orders.get(fill.order_link_id)
         if order is None:
-            self._audit("fill_unknown_order", f"fill {fill.exec_id} for unknown order {fill.order_link_id}")
+            self._audit("fill_unknown_order", f"fill {fill.exec_id} for unknown order {link}")
             return True
         if order.filled_qty + fill.qty <= order.qty and order.status not in (
             OrderStatus.FILLED,
@@ -115,6 +131,8 @@ class OrderManager:
             OrderStatus.REJECTED,
         ):
             self._store(order.apply_fill(fill))
+        else:
+            self._settle(order)
         return True
 
     def _tell(self, fill: Fill) -> None:
@@ -122,7 +140,9 @@ class OrderManager:
             listener(fill)
 
     def _merge(self, remote: Order) -> Order:
-        local = self.orders.get(remote.order_link_id)
+        link = remote.order_link_id
+        forgotten = link not in self.orders
+        local = self.known(link)
         if local is None:
             merged = remote
         elif remote.filled_qty < local.filled_qty or (
@@ -146,20 +166,33 @@ class OrderManager:
                 strategy=local.strategy or remote.strategy,
                 created_ts=local.created_ts,
             )
+            if forgotten:  # a closed order the journal answered for
+                if merged == local:
+                    return local
+                self.fill_qty[link] = local.filled_qty  # it was fully booked when it left memory
         self._store(merged)
         return merged
 
     def force_status(self, link_id: str, status: OrderStatus, reason: str) -> Order:
         """Reconciliation's correction: the exchange has no such order, so it is closed locally."""
-        order = self.orders[link_id].transition(status, self.clock(), reason=reason)
+        known = self.known(link_id)
+        if known is None:
+            raise KeyError(link_id)
+        order = known.transition(status, self.clock(), reason=reason)
         self._store(order)
         return order
 
     def note_recorded(self, fills: list[Fill]) -> None:
         """Fills the journal already holds (after a restart): what each order is accounted for."""
         for fill in fills:
-            if fill.is_trade:
+            if not fill.is_trade:
+                continue
+            if fill.order_link_id in self.orders:
                 self.fill_qty[fill.order_link_id] += fill.qty
+            else:  # an order older than the journal loaded: it is answered from the journal
+                self._note_forgotten(fill.order_link_id)
+        for order in sorted(self.orders.values(), key=lambda o: (o.updated_ts, o.created_ts)):
+            self._settle(order)
 
     def unaccounted_orders(self) -> list[Order]:
         """Orders the exchange reports more filled than the fills recorded for them (an
@@ -170,9 +203,54 @@ class OrderManager:
     def open_orders(self) -> list[Order]:
         return [o for o in self.orders.values() if o.is_open]
 
+    def known(self, link_id: str) -> Order | None:
+        """The order named ``link_id``: from memory, or from the journal if it was forgotten."""
+        order = self.orders.get(link_id)
+        if order is not None or not self._maybe_forgotten(link_id):
+            return order
+        return self.journal.get_order(self.env, link_id)
+
+    def forget_all(self) -> None:
+        """Drop every order from memory (the ledger was wiped: nothing is known any more)."""
+        self.orders.clear()
+        self.fill_qty.clear()
+        self._closed.clear()
+        self._forgotten.clear()
+        self._forgot_foreign = False
+
+    def _maybe_forgotten(self, link_id: str) -> bool:
+        parsed = parse_order_link_id(link_id)
+        if parsed is None:
+            return self._forgot_foreign
+        return parsed[2] <= self._forgotten.get((parsed[0], parsed[1]), -1)
+
     def _store(self, order: Order) -> None:
         self.orders[order.order_link_id] = order
         self.journal.save_order(self.env, order)
+        self._settle(order)
+
+    def _settle(self, order: Order) -> None:
+        """A closed order whose fills are all recorded joins the closed queue; the oldest beyond
+        ``keep_closed`` leave memory."""
+        link = order.order_link_id
+        if order.is_open or order.filled_qty > self.fill_qty.get(link, 0) or link in self._closed:
+            return
+        self._closed[link] = None
+        while len(self._closed) > self.keep_closed:
+            self._forget(self._closed.popitem(last=False)[0])
+
+    def _forget(self, link_id: str) -> None:
+        self.orders.pop(link_id, None)
+        self.fill_qty.pop(link_id, None)
+        self._note_forgotten(link_id)
+
+    def _note_forgotten(self, link_id: str) -> None:
+        parsed = parse_order_link_id(link_id)
+        if parsed is None:
+            self._forgot_foreign = True
+            return
+        key = (parsed[0], parsed[1])
+        self._forgotten[key] = max(self._forgotten.get(key, -1), parsed[2])
 
     def _audit(self, kind: str, message: str, **data: str | int | float | bool | None) -> None:
         self.journal.audit(

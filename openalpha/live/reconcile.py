@@ -64,8 +64,8 @@ def _orders(manager: OrderManager, category: Category, symbol: str, report: Reco
     remote_ids = {o.order_link_id for o in remote}
     for order in remote:
         link = order.order_link_id
-        if link in manager.orders:
-            before = manager.orders[link]
+        before = manager.known(link)
+        if before is not None:
             after = manager.on_order(order)
             if after != before:
                 report.corrected_orders.append(link)

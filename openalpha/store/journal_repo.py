@@ -34,9 +34,11 @@ class JournalRepository:
         kind: str | None = None,
         since: int | None = None,
         limit: int | None = None,
+        newest: int | None = None,
     ) -> list[Event]:
         """Events of ``env`` (None: the system-wide ones), oldest first; ``kind`` matches exactly
-        or, ending in ``.``, as a prefix (``"risk."``)."""
+        or, ending in ``.``, as a prefix (``"risk."``). ``limit`` keeps the oldest, ``newest``
+        the newest N (read newest first by the database: a long log is not loaded to keep N)."""
         query = select(AuditEventRow)
         if env is None:
             query = query.where(AuditEventRow.env.is_(None))
@@ -49,6 +51,10 @@ class JournalRepository:
                 query = query.where(AuditEventRow.kind == kind)
         if since is not None:
             query = query.where(AuditEventRow.ts >= since)
+        if newest is not None:
+            query = query.order_by(AuditEventRow.ts.desc(), AuditEventRow.id.desc()).limit(newest)
+            with self._sessions() as session:
+                return [row_to_event(r) for r in session.scalars(query)][::-1]
         query = query.order_by(AuditEventRow.ts, AuditEventRow.id).limit(limit)
         with self._sessions() as session:
             return [row_to_event(r) for r in session.scalars(query)]
