@@ -10,7 +10,7 @@ from typing import Any
 
 import ray
 
-from openalpha.domain import Balance, Environment, Event, Fill, Order, Position
+from openalpha.domain import Balance, Environment, Event, Fill, Order, Position, RiskDecision
 
 
 class ActorJournal:
@@ -37,6 +37,9 @@ class ActorJournal:
 
     def audit(self, event: Event) -> None:
         ray.get(self.ledger.audit.remote(event))
+
+    def record_decision(self, env: Environment, decision: RiskDecision) -> None:
+        ray.get(self.ledger.record_decision.remote(env, decision))
 
     def record_positions(self, env: Environment, positions: list[Position]) -> None:
         ray.get(self.ledger.record_positions.remote(env, positions))

@@ -49,6 +49,7 @@ from openalpha.live.snapshot import EnvSnapshot, FillView, Health, OrderView, Po
 from openalpha.metrics.returns import periods_per_year
 from openalpha.risk.core import RiskRequest, RiskState
 
+RUNTIME_RULE = "runtime"  # the runtime's own denials: state unknown, strategy paused
 VOL_BARS = 100  # realised volatility window (bars) the governor sizes with
 MIN_VOL_BARS = 20
 
@@ -256,6 +257,7 @@ class EnvRuntime:
             volatility=self.volatility(key, plan.interval),
         )
         gate = stage_gate(signal, self.stages.get(plan.strategy_id), self.env)
+        own = True
         if gate is not None:
             decision = gate
             self._note_gate(gate)
@@ -263,7 +265,7 @@ class EnvRuntime:
             why = "state unknown: paused until reconciled" if key in self.unknown else "strategy paused"
             decision = RiskDecision(
                 action=RiskAction.DENY,
-                rule="runtime",
+                rule=RUNTIME_RULE,
                 reason=why,
                 strategy=plan.strategy_id,
                 symbol=key,
@@ -273,6 +275,9 @@ class EnvRuntime:
             )
         else:
             decision = self.evaluate(request, self._risk_state(plan, exclude=key))
+            own = False
+        if own:  # the governor records its decisions; the runtime records its own denials
+            self.journal.record_decision(self.env, decision)
         self.decisions.append(decision)
         if not decision.allowed or price is None:
             return decision, None

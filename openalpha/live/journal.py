@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from openalpha.domain import Balance, Environment, Event, Fill, Order, Position
+from openalpha.domain import Balance, Environment, Event, Fill, Order, Position, RiskDecision
 
 
 class Journal(Protocol):
@@ -29,6 +29,10 @@ class Journal(Protocol):
 
     def audit(self, event: Event) -> None: ...
 
+    def record_decision(self, env: Environment, decision: RiskDecision) -> None:
+        """A risk decision taken outside the governor (the runtime's own denials), appended."""
+        ...
+
     def record_positions(self, env: Environment, positions: list[Position]) -> None:
         """Snapshots of the exchange's positions (reconciliation), appended."""
         ...
@@ -46,6 +50,7 @@ class MemoryJournal:
         self.fills: dict[tuple[Environment, str], Fill] = {}
         self.funding: dict[tuple[Environment, str], Fill] = {}
         self.events: list[Event] = []
+        self.decisions: list[tuple[Environment, RiskDecision]] = []
         self.positions: list[tuple[Environment, Position]] = []
         self.balances: list[Balance] = []
 
@@ -70,6 +75,9 @@ class MemoryJournal:
 
     def audit(self, event: Event) -> None:
         self.events.append(event)
+
+    def record_decision(self, env: Environment, decision: RiskDecision) -> None:
+        self.decisions.append((env, decision))
 
     def record_positions(self, env: Environment, positions: list[Position]) -> None:
         self.positions += [(env, p) for p in positions]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from openalpha.domain import Balance, Environment, Event, Fill, Order, Position
+from openalpha.domain import Balance, Environment, Event, Fill, Order, Position, RiskDecision
 from openalpha.store.ledger import Ledger
 
 RECENT_MS = 7 * 24 * 3_600_000  # closed orders older than this are not kept in memory
@@ -39,6 +39,9 @@ class LedgerJournal:
 
     def audit(self, event: Event) -> None:
         self.ledger.journal.audit(event)
+
+    def record_decision(self, env: Environment, decision: RiskDecision) -> None:
+        self.ledger.journal.record_decision(env, decision)
 
     def record_positions(self, env: Environment, positions: list[Position]) -> None:
         self.ledger.account.record_positions(env, positions)
