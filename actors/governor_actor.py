@@ -27,6 +27,8 @@ class RiskGovernorActor:
     def __init__(self, config: RiskConfig, envs: list[Environment], ledger: Any) -> None:
         self.ledger = ledger
         self.governors = {env: RiskGovernor(config, _WallClock(), env=env) for env in envs}
+        for env, governor in self.governors.items():  # kill switch, latches, set_param changes
+            governor.restore(ray.get(ledger.audit_events.remote(env, kind="risk.")))
 
     def evaluate(self, env: Environment, request: RiskRequest, state: RiskState) -> RiskDecision:
         governor = self.governors[env]
@@ -77,6 +79,7 @@ class RiskGovernorActor:
         return True
 
     def _flush(self) -> None:
+        """A human's change is in the ledger before the call returns (a restart restores it)."""
         events = [e for g in self.governors.values() for e in g.drain_events()]
         if events:
-            self.ledger.audit_many.remote(events)
+            ray.get(self.ledger.audit_many.remote(events))

@@ -70,6 +70,10 @@ class LedgerActor:
             events += self.ledger.journal.audit_events(env, since=since_ms, newest=limit)
         return sorted(events, key=lambda e: e.ts)[-limit:]
 
+    def audit_events(self, env: Environment | None, kind: str | None = None) -> list[Event]:
+        """``env``'s audit events (of ``kind``, a prefix when it ends in ``.``), oldest first."""
+        return self.ledger.journal.audit_events(env, kind=kind)
+
     def orders(self, env: Environment, **filters: Any) -> list[Order]:
         return self.ledger.orders.orders(env, **filters)
 
