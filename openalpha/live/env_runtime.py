@@ -44,7 +44,6 @@ from openalpha.live.executor import Outcome, TargetExecutor
 from openalpha.live.journal import Journal
 from openalpha.live.order_manager import OrderManager
 from openalpha.live.reconcile import ReconcileReport, reconcile
-from openalpha.live.retry import with_retries
 from openalpha.live.snapshot import EnvSnapshot, FillView, Health, OrderView, PositionView
 from openalpha.metrics.returns import periods_per_year
 from openalpha.risk.core import RiskRequest, RiskState
@@ -165,7 +164,7 @@ class EnvRuntime:
         self.unknown = {k for k in self.keys if split_key(k)[0] in report.unknown}
         if report.positions:
             try:
-                now = with_retries(self.exchange.server_time_ms, attempts=4)
+                now = self.exchange.server_time_ms()  # the adapter retries transient failures
             except (ExchangeError, OSError):
                 return report
             stamped = [msgspec.structs.replace(p, ts=now) for p in report.positions.values()]

@@ -1,8 +1,10 @@
 """Retrying a transient failure (5xx, 10006, a dropped connection) where the runtime starts.
 
-The adapter retries order traffic itself; a few reference reads it does not (server time,
-instruments) are wrapped here, so one 503 while an actor starts does not kill the actor.
-Anything that is not transient (a rejection, bad keys) is raised at once.
+The adapter retries each of its own calls (orders, reads, server time, instruments); this wraps
+what is bigger than one call — a whole start-up step (instruments, leverage, reconciliation,
+wallet) and the warm-up history read over plain HTTP — with a longer patience, so a burst of
+503s while an actor starts does not kill the actor. Anything that is not transient (a
+rejection, bad keys) is raised at once.
 """
 
 from __future__ import annotations

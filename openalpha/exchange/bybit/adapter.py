@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -48,6 +48,8 @@ from openalpha.exchange.errors import ExchangeError, RejectedError, RetryableErr
 from openalpha.exchange.protocol import PrivateHandlers
 from openalpha.exchange.ratelimit import RateLimiter
 from openalpha.venue import round_price, round_qty
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +125,7 @@ class BybitExchange:
 
     # -- reference data ---------------------------------------------------------------------
     def server_time_ms(self) -> int:
-        return self.rest.sync_time()
+        return self._retry(self.rest.sync_time)
 
     def instruments(self, category: Category) -> list[Instrument]:
         cat = Category(category)
@@ -136,7 +138,7 @@ class BybitExchange:
                 kw: dict[str, Any] = {"category": cat.value, "limit": 1000}
                 if cursor:
                     kw["cursor"] = cursor
-                result = self.rest.call("get_instruments_info", **kw)["result"]
+                result = self._retrying("get_instruments_info", **kw)["result"]
                 for item in result.get("list", []):
                     if item.get("status", "Trading") == "Trading":
                         inst = parse.parse_instrument(item, cat)
@@ -203,9 +205,13 @@ class BybitExchange:
             return None
 
     def _retrying(self, method: str, **params: Any) -> dict[str, Any]:
+        """A read (or an idempotent write) retried on transient failures (5xx, 10006, network)."""
+        return self._retry(lambda: self.rest.call(method, **params))
+
+    def _retry(self, fn: Callable[[], T]) -> T:
         for attempt in range(self.max_attempts):
             try:
-                return self.rest.call(method, **params)
+                return fn()
             except RetryableError as err:
                 if attempt == self.max_attempts - 1:
                     raise

@@ -143,3 +143,13 @@ def test_exchange_faults_are_seeded() -> None:
 
     assert draws(1) == draws(1) and draws(1) != draws(2)
     assert 30 < sum(draws(1)) < 90
+
+
+@pytest.mark.parametrize("path", ["/v5/market/time", "/v5/market/instruments-info"])
+def test_exchange_faults_5xx_on_reference_reads_are_retried(sim_store: ParquetStore, path: str) -> None:
+    """Server time and instruments ride out 5xx bursts inside the adapter (3 of 4 attempts fail)."""
+    config = FaultConfig(http_5xx=FaultRule(rate=1.0, count=3, paths=[path]))
+    with faulty(sim_store, config, backoff_s=0.01) as (sim, ex):
+        assert ex.server_time_ms() > 0
+        assert ex.instrument("BTCUSDT").symbol == "BTCUSDT"
+        assert sim.state.extensions["faults"].fired("http_5xx") == 3

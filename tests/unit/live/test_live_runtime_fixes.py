@@ -161,3 +161,43 @@ def test_restart_does_not_count_past_pnl_twice() -> None:
     rt.refresh_account()
     assert rt.base_equity == 10100.0 - 97.0
     assert rt.strategy_capital("s1") is not None
+
+
+def test_adapter_retries_server_time_and_instruments_itself() -> None:
+    """The runtime reads server time and instruments without its own retry wrapper: the adapter
+    rides out transient failures (5xx, 10006, network) and raises anything else at once."""
+    from typing import Any
+
+    from openalpha.exchange.bybit.adapter import BybitExchange
+
+    class FlakyRest:
+        def __init__(self) -> None:
+            self.failures = {"get_server_time": 2, "get_instruments_info": 3}
+            self.calls: list[str] = []
+
+        def _maybe_fail(self, method: str) -> None:
+            self.calls.append(method)
+            if self.failures[method]:
+                self.failures[method] -= 1
+                raise RetryableError(f"{method}: HTTP 503")
+
+        def sync_time(self) -> int:
+            self._maybe_fail("get_server_time")
+            return 1_700_000_000_000
+
+        def call(self, method: str, **_params: Any) -> dict[str, Any]:
+            self._maybe_fail(method)
+            return {"result": {"list": []}}
+
+    ex = BybitExchange("paper", "k", "s", base_url="http://127.0.0.1:9", backoff_s=0.0)
+    try:
+        ex.rest = FlakyRest()  # type: ignore[assignment]
+        assert ex.server_time_ms() == 1_700_000_000_000
+        assert ex.instruments(Category.LINEAR) == []
+        assert ex.rest.calls.count("get_server_time") == 3  # type: ignore[attr-defined]
+        assert ex.rest.calls.count("get_instruments_info") == 4  # type: ignore[attr-defined]
+        ex.rest.failures["get_server_time"] = 4  # type: ignore[attr-defined]
+        with pytest.raises(RetryableError):  # four attempts, then the error
+            ex.server_time_ms()
+    finally:
+        ex.close()
