@@ -120,6 +120,15 @@ class ExchangeActor:
     def _on_fill(self, fill: Fill) -> None:
         with self.lock:
             self.rt.on_fill(fill)
+            funding = self.rt.drain_funding_updates()
+        self._tell_funding(funding)
+
+    def _tell_funding(self, updates: list[tuple[str, int, float]]) -> None:
+        """Funding settled on the account: each strategy trading that instrument hears the rate."""
+        for key, ts, rate in updates:
+            for (held, _interval), strategies in list(self.subscribers.items()):
+                for strategy in strategies if held == key else []:
+                    strategy.on_funding.remote(key, ts, rate)
 
     def _housekeeping(self) -> None:
         last_reconcile = time.monotonic()
@@ -133,6 +142,8 @@ class ExchangeActor:
                 if due or self.rt.unknown:  # an unknown symbol is paused: retry it soon
                     self.rt.reconcile()
                     last_reconcile = time.monotonic()
+                funding = self.rt.drain_funding_updates()  # settlements reconciliation found
+            self._tell_funding(funding)
 
     # -- decisions ----------------------------------------------------------------------------
     def apply_signals(self, signals: list[Signal]) -> list[str]:

@@ -39,6 +39,10 @@ class StrategyActor:
             self.outcomes = ray.get(self.exchange.apply_signals.remote(signals))
         return len(signals)
 
+    def on_funding(self, key: str, ts: int, rate: float) -> None:
+        """A funding rate settled on the account (passed on by the exchange actor)."""
+        self.runner.on_funding(key, ts, rate)
+
     def state(self) -> dict[str, Any]:
         return {
             "strategy_id": self.plan.strategy_id,

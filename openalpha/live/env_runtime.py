@@ -100,6 +100,8 @@ class EnvRuntime:
         self.last_targets: dict[str, dict[str, float]] = {s: {} for s in self.plans}
         self.fills: deque[Fill] = deque(maxlen=200)
         self.funding: deque[Fill] = deque(maxlen=200)
+        # funding settlements not yet passed on to the strategies: (key, ts, funding rate)
+        self.funding_updates: deque[tuple[str, int, float]] = deque(maxlen=200)
         self.base_equity: float | None = None
         self.history_floor = 0  # executions before this time are not ours to reconcile (paper wipe)
         self.available: float | None = None
@@ -236,6 +238,14 @@ class EnvRuntime:
             self.fills.append(fill)
         else:
             self.funding.append(fill)
+            self.funding_updates.append((self._key(fill), fill.ts, float(fill.fee_rate)))
+
+    def drain_funding_updates(self) -> list[tuple[str, int, float]]:
+        """Funding rates settled on this account since the last call, for the strategies'
+        ``StrategyRunner.on_funding`` (a funding execution carries the rate as its fee rate)."""
+        updates = list(self.funding_updates)
+        self.funding_updates.clear()
+        return updates
 
     def on_order(self, order: Order) -> None:
         self.manager.on_order(order)
