@@ -38,6 +38,7 @@ from openalpha.research.splits import Fold
 from openalpha.research.sweep_config import Searcher
 from openalpha.research.trial import PENALTY, TrialContext, TrialRecord, score_batch, warm_up
 from openalpha.research.tune_folds import BATCH_KEY, FoldScheduler, FoldSearcher
+from openalpha.research.tune_loggers import result_loggers
 
 FOLD_KEY = "_fold"
 
@@ -176,6 +177,7 @@ class TuneSearch:
                 name=f"{self.name}_fold_{fold.number}",
                 storage_path=self.storage_path,
                 verbose=self.verbose,
+                callbacks=result_loggers(),
             ),
         )
         grid = tuner.fit()
@@ -219,7 +221,10 @@ class TuneSearch:
                 reuse_actors=True,
             ),
             run_config=tune.RunConfig(
-                name=f"{self.name}_folds", storage_path=self.storage_path, verbose=self.verbose
+                name=f"{self.name}_folds",
+                storage_path=self.storage_path,
+                verbose=self.verbose,
+                callbacks=result_loggers(),
             ),
         )
         grid = tuner.fit()

@@ -99,3 +99,6 @@ def test_batched_trials_count_every_parameter_set(
     assert summary.n_trials == 8 and summary.dsr is not None and summary.dsr["n_trials"] == 8
     tune_trials = list((tmp_path / "tune" / "b_folds").glob("*/params.json"))
     assert len(tune_trials) == 4  # 2 folds x 4 sets / 2 sets per Tune trial
+    # Tune's own result files keep each set's score but not the bulky records (daily returns)
+    lines = [json.loads(x) for p in tune_trials for x in (p.parent / "result.json").read_text().splitlines()]
+    assert lines and all(len(r["scores"]) == 2 and "records" not in r for r in lines)
