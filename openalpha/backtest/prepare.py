@@ -47,10 +47,12 @@ class Arrays:
 
 
 def _matrix(frames: list[pd.DataFrame | None], col: str, n: int) -> np.ndarray:
-    out = np.full((n, len(frames)), np.nan)
+    out = np.empty((n, len(frames)))  # one write per cell: NaN only where a column is missing
     for j, frame in enumerate(frames):
         if frame is not None and col in frame:
             out[:, j] = frame[col].to_numpy(dtype=np.float64)
+        else:
+            out[:, j] = np.nan
     return out
 
 
@@ -87,13 +89,18 @@ def _tiers(insts: list[Instrument]) -> np.ndarray:
     return out
 
 
+def _epoch_ms(index: pd.DatetimeIndex) -> np.ndarray:
+    """Epoch milliseconds; no copy when the index is already in ms (``as_unit`` always copies)."""
+    return index.asi8 if index.unit == "ms" else index.as_unit("ms").asi8
+
+
 def _funding_events(
     data: MarketData, symbols: list[str], index: pd.DatetimeIndex
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Funding settlements as sparse events ``(bar, instrument, rate)`` sorted by bar, then
     instrument; settlements mapped to the same bar are summed in time order."""
     n = len(index)
-    opens = index.as_unit("ms").asi8
+    opens = _epoch_ms(index)
     bars: list[np.ndarray] = []
     insts: list[np.ndarray] = []
     rates: list[np.ndarray] = []
@@ -101,7 +108,7 @@ def _funding_events(
         series = data.funding.get(key)
         if series is None or len(series) == 0 or split_key(key)[1] is Category.SPOT:
             continue
-        ts = series.index.as_unit("ms").asi8
+        ts = _epoch_ms(series.index)
         values = series.to_numpy(dtype=np.float64)
         pos = np.searchsorted(opens, ts, side="left")
         ok = (ts >= opens[0]) & (pos < n) & ~np.isnan(values)
@@ -142,8 +149,11 @@ def prepare(data: MarketData, targets: pd.DataFrame, config: BacktestConfig) -> 
         raise BacktestError(f"targets name instruments that are not in the data: {extra}")
     if not targets.index.equals(index):
         raise BacktestError("targets must be indexed like the bars (one row per bar close)")
-    tgt = targets.reindex(columns=symbols).to_numpy(dtype=np.float64, na_value=np.nan)
-    tgt = np.where(np.isfinite(tgt), tgt, 0.0)
+    ordered = targets if list(targets.columns) == symbols else targets.reindex(columns=symbols)
+    tgt = np.array(ordered.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64, order="C")
+    bad = ~np.isfinite(tgt)
+    if bad.any():
+        tgt[bad] = 0.0
     insts = [instrument_for(data, key) for key in symbols]
     _check_leverage(insts, config)
     spot = np.array([not inst.is_perp for inst in insts])

@@ -201,6 +201,8 @@ def trades_frame(
             "open": is_open,
         }
     )
+    if len(symbols) == 1 and not np.any(first_bar[1:] < first_bar[:-1]):
+        return res  # one instrument, groups in order of appearance: already sorted by entry
     return res.sort_values(["entry_time", "symbol"], kind="stable").reset_index(drop=True)
 
 

@@ -77,23 +77,30 @@ def sma_order(x, fast, slow):  # type: ignore[no-untyped-def]
     if n < big:
         return out
     sf = mf = ef = ss = ms = es = 0.0
+    since = big  # bars since the last anchor
     for t in range(big - 1, n):
-        if (t - big + 1) % big == 0:  # re-anchor: drift never spans more than `big` bars
+        if since == big:  # re-anchor: drift never spans more than `big` bars
+            since = 0
             sf, mf, ef = _anchor(x, t, fast)
             ss, ms, es = _anchor(x, t, slow)
         else:
-            a = x[t]
-            tmp = sf + a
-            sf = tmp - x[t - fast]
-            ef += EPS * (abs(tmp) + abs(sf))
-            mf += abs(a) - abs(x[t - fast])
-            tmp = ss + a
-            ss = tmp - x[t - slow]
-            es += EPS * (abs(tmp) + abs(ss))
-            ms += abs(a) - abs(x[t - slow])
-        diff = sf / fast - ss / slow
-        # |running − exact| ≤ running bound + the exact pairwise sum's own bound (≤ w·eps·Σ|x|)
-        tol = SAFETY * ((ef + fast * EPS * abs(mf)) / fast + (es + slow * EPS * abs(ms)) / slow)
+            # sum += (new − old): one add on the loop-carried chain; the difference's rounding
+            # ≤ eps·(|new| + |old|), the add's ≤ eps·|sum|
+            a, a_abs = x[t], abs(x[t])
+            old, old_abs = x[t - fast], abs(x[t - fast])
+            sf += a - old
+            ef += EPS * (a_abs + old_abs + abs(sf))
+            mf += a_abs - old_abs
+            old, old_abs = x[t - slow], abs(x[t - slow])
+            ss += a - old
+            es += EPS * (a_abs + old_abs + abs(ss))
+            ms += a_abs - old_abs
+        since += 1
+        # sign(sf/fast − ss/slow) = sign(sf·slow − ss·fast), without two divisions per bar.
+        # |running − exact| ≤ running bound + the exact pairwise sum's own bound (≤ w·eps·Σ|x|);
+        # the products' rounding (≤ eps·Σ|x|·other window) fits in SAFETY's slack.
+        diff = sf * slow - ss * fast
+        tol = SAFETY * ((ef + fast * EPS * abs(mf)) * slow + (es + slow * EPS * abs(ms)) * fast)
         if diff > tol:
             out[t] = 1
         elif diff < -tol:
