@@ -138,9 +138,8 @@ def child(mode: str, cpus: int, trials: int, folds: int, batch: int) -> dict[str
     return out
 
 
-def backtest_time_per_trial(trials: int, rounds: int = 3) -> float:
-    """Seconds one parameter set's backtests take in this process (same segments, warm numba),
-    on 16 sets drawn uniformly from the searched space; the fastest of ``rounds`` rounds."""
+def _scoring_setup(trials: int) -> tuple[Any, list[dict[str, int]]]:
+    """Fold 0's context (numba loaded) and 16 parameter sets drawn uniformly from the space."""
     import random
 
     from openalpha.research.trial import score_config
@@ -148,18 +147,41 @@ def backtest_time_per_trial(trials: int, rounds: int = 3) -> float:
 
     data = _data()
     cfg = _config(trials, 1)
-    folds = plan_folds(cfg, data)[:1]
-    ctx = make_context(cfg, data, folds)
+    ctx = make_context(cfg, data, plan_folds(cfg, data)[:1])
     score_config(ctx, 0, {"fast": 20, "slow": 200}, lambda _: None)  # compile / load numba
     rng = random.Random(0)
-    params = [{"fast": rng.randint(5, 100), "slow": rng.randint(120, 600)} for _ in range(16)]
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for p in params:
-            score_config(ctx, 0, p, lambda _: None)
-        best = min(best, (time.perf_counter() - t0) / len(params))
-    return best
+    return ctx, [{"fast": rng.randint(5, 100), "slow": rng.randint(120, 600)} for _ in range(16)]
+
+
+def _score_all(ctx: Any, params: list[dict[str, int]]) -> float:
+    from openalpha.research.trial import score_config
+
+    t0 = time.perf_counter()
+    for p in params:
+        score_config(ctx, 0, p, lambda _: None)
+    return time.perf_counter() - t0
+
+
+def backtest_time_per_trial(trials: int, rounds: int = 3) -> float:
+    """Seconds one parameter set's backtests take in this process (same segments, warm numba),
+    on 16 sets drawn uniformly from the searched space; the fastest of ``rounds`` rounds."""
+    ctx, params = _scoring_setup(trials)
+    return min(_score_all(ctx, params) for _ in range(rounds)) / len(params)
+
+
+def hardware_ceiling(sets: int = 48) -> dict[str, Any]:
+    """The best 2-CPU speed-up this box allows for this work: the same backtests in one process,
+    then in two processes at once (no Ray, no searcher)."""
+
+    def run(n: int) -> list[float]:
+        cmd = [sys.executable, __file__, "--child", "backtest", "1", "--trials", str(sets)]
+        procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) for _ in range(n)]
+        return [float(json.loads(p.communicate()[0].strip().splitlines()[-1])["seconds"]) for p in procs]
+
+    one = min(run(1)[0] for _ in range(2))
+    two = min(max(run(2)) for _ in range(2))
+    return {"measure": "hardware_ceiling", "sets": sets, "one_process_s": one, "two_processes_s": two,
+            "speedup_2cpu": 2 * one / two, "load_avg_1m": os.getloadavg()[0]}  # fmt: skip
 
 
 def _run_child(mode: str, cpus: int, trials: int, folds: int, batch: int) -> dict[str, Any]:
@@ -181,11 +203,17 @@ def main() -> None:
     parser.add_argument("--no-batch-1", action="store_true", help="skip the one-set-per-trial runs")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "CPUS"))
     args = parser.parse_args()
+    if args.child and args.child[0] == "backtest":  # one process of the hardware ceiling
+        ctx, params = _scoring_setup(args.trials)
+        seconds = sum(_score_all(ctx, params) for _ in range(max(1, args.trials // len(params))))
+        print(json.dumps({"seconds": seconds}))
+        return
     if args.child:
         print(json.dumps(child(args.child[0], int(args.child[1]), args.trials, args.folds, args.batch)))
         return
     per_set = backtest_time_per_trial(args.trials)
     print(json.dumps({"measure": "backtest_per_set_s", "value": per_set}))
+    print(json.dumps(hardware_ceiling()))
     results: dict[tuple[str, int, int, int], dict[str, Any]] = {}
     load = [os.getloadavg()[0]]
     small, large = args.trials, args.trials_large
