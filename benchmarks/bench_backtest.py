@@ -153,7 +153,7 @@ def vbt_metrics(pf: Any, how: str) -> dict[str, float]:
     }
 
 
-def main() -> None:  # noqa: C901
+def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bars", type=int, default=1_500_000)
     ap.add_argument("--repeat", type=int, default=5)
@@ -275,10 +275,9 @@ def main() -> None:  # noqa: C901
         fast, slow = vbt.MA.run(c, 20), vbt.MA.run(c, 100)
         state = fast.ma_above(slow).to_numpy()
         e, x = next_open_signals(state)
-        if kind == "series":
-            e, x = pd.Series(e, index=naive), pd.Series(x, index=naive)
+        ins: Any = (pd.Series(e, index=naive), pd.Series(x, index=naive)) if kind == "series" else (e, x)
         pf = vbt.Portfolio.from_signals(
-            c, e, x, price=p, fees=FEE, init_cash=CAPITAL, size=np.inf, freq="1min"
+            c, *ins, price=p, fees=FEE, init_cash=CAPITAL, size=np.inf, freq="1min"
         )
         return state, vbt_metrics(pf, how)
 

@@ -89,9 +89,10 @@ def _tiers(insts: list[Instrument]) -> np.ndarray:
     return out
 
 
-def _epoch_ms(index: pd.DatetimeIndex) -> np.ndarray:
+def _epoch_ms(index: pd.Index) -> np.ndarray:
     """Epoch milliseconds; no copy when the index is already in ms (``as_unit`` always copies)."""
-    return index.asi8 if index.unit == "ms" else index.as_unit("ms").asi8
+    times = pd.DatetimeIndex(index)
+    return times.asi8 if times.unit == "ms" else times.as_unit("ms").asi8
 
 
 def _funding_events(

@@ -50,7 +50,9 @@ class SmaCross(Strategy):
         """+1 / 0 / −1 per bar from the close alone (used by the benchmark too): the sign of
         ``sma(close, fast) − sma(close, slow)`` from :func:`sma_order`, equal at every bar to
         comparing the window-exact :func:`~openalpha.strategies.indicators.sma` values, in O(n)."""
-        order = sma_order(np.ascontiguousarray(close, dtype=np.float64), self.params.fast, self.params.slow)
+        order: np.ndarray = sma_order(
+            np.ascontiguousarray(close, dtype=np.float64), self.params.fast, self.params.slow
+        )
         out = (order > 0).astype(np.float64)
         if self.params.allow_short:
             out[order < 0] = -1.0

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from openalpha.backtest import BacktestConfig, run_backtest
+from openalpha.domain.market_data import MarketData
 from openalpha.metrics import (
     bar_returns,
     equity_metrics,
@@ -57,7 +58,7 @@ def assert_matches(equity: np.ndarray, initial: float, interval: str) -> dict[st
 
 
 @pytest.fixture(scope="module")
-def hourly(shared_data: Path):  # type: ignore[no-untyped-def]
+def hourly(shared_data: Path) -> MarketData:
     return perp_1h(shared_data, end="2025-06-01")
 
 
@@ -67,7 +68,7 @@ def test_real_price_path_as_equity(shared_data: Path) -> None:
     assert got["max_drawdown"] < -0.1 and got["max_drawdown_bars"] > 1000
 
 
-def test_real_backtest_equity(hourly) -> None:  # type: ignore[no-untyped-def]
+def test_real_backtest_equity(hourly: MarketData) -> None:
     res = run_backtest(SmaCross(fast=10, slow=50, allow_short=True), hourly, BacktestConfig(leverage=3.0))
     assert_matches(res.equity.to_numpy(), 10_000.0, "60")
     held = res.positions.to_numpy()
@@ -75,7 +76,7 @@ def test_real_backtest_equity(hourly) -> None:  # type: ignore[no-untyped-def]
     assert 0.2 < res.metrics["exposure"] < 1.0
 
 
-def test_curve_that_goes_broke(hourly) -> None:  # type: ignore[no-untyped-def]
+def test_curve_that_goes_broke(hourly: MarketData) -> None:
     close = hourly.bars["BTCUSDT"]["close"].to_numpy(dtype=np.float64)
     equity = 10_000.0 * (1.0 - 8.0 * (close / close[0] - 1.0))  # short at 8x: wiped out
     equity = np.maximum(equity, 0.0)
@@ -85,7 +86,7 @@ def test_curve_that_goes_broke(hourly) -> None:  # type: ignore[no-untyped-def]
     assert got["max_drawdown"] == -1.0 and got["cagr"] == -1.0
 
 
-def test_nan_curve_takes_the_numpy_definitions(hourly) -> None:  # type: ignore[no-untyped-def]
+def test_nan_curve_takes_the_numpy_definitions(hourly: MarketData) -> None:
     equity = hourly.bars["BTCUSDT"]["close"].to_numpy(dtype=np.float64).copy()
     equity[100] = np.nan
     got = equity_metrics(equity, float(equity[0]), "60")
