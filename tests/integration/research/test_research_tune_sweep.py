@@ -37,14 +37,15 @@ def test_sweep_on_tune_end_to_end(
     assert sum("out-of-sample return" in line for line in lines) == 2
 
 
-def test_grid_search_on_tune(
+@pytest.mark.parametrize("algorithm", ["grid", "random"])
+def test_grid_and_random_search_on_tune(
     ray_local: None,
     research_home: Path,
     small_sweep: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    algorithm: str,
 ) -> None:
-    algorithm = "grid"
     monkeypatch.setenv("OPENALPHA_HOME", str(research_home))
     small_sweep.write_text(small_sweep.read_text().replace('"optuna"', f'"{algorithm}"'))
     config = load_sweep_config(small_sweep)
@@ -61,8 +62,11 @@ def test_grid_search_on_tune(
             (60, 80),
             (60, 300),
         ]
-    else:
+    else:  # Optuna's random sampler, per fold and with every fold in one Tuner
         assert len(records) == 4
+        by_fold = search.search_folds(ctx, folds, dims)
+        assert [len(v) for v in by_fold.values()] == [4]
+        assert all(5 <= r.params["fast"] <= 60 and 80 <= r.params["slow"] <= 300 for r in by_fold[0])
     # the wrapped trainable (and so the object-store copy of the data) is made once per context
     assert search._trainable_for(ctx) is search._trainable_for(ctx)
 
