@@ -21,8 +21,10 @@ from openalpha.actors.factory import make_exchange
 from openalpha.actors.journal_proxy import ActorJournal
 
 from openalpha.domain import Bar, Fill, Order, Signal, Stage, split_key
+from openalpha.domain.intervals import interval_ms
 from openalpha.exchange.protocol import PrivateHandlers
 from openalpha.graduation.stages import may_trade
+from openalpha.live import hop_trace
 from openalpha.live.env_runtime import VOL_BARS, EnvRuntime, StrategyPlan, env_snapshot
 from openalpha.live.retry import with_retries
 from openalpha.live.settings import EnvSettings
@@ -37,10 +39,13 @@ class ExchangeActor:
         self.settings = settings
         self.env = settings.env
         self.governor = governor
+        self.ledger = ledger
+        self.decided: list[Any] = []  # the governor's decisions, recorded once the orders left
         self.lock = threading.RLock()
         self.exchange = make_exchange(settings)
         # stages={}: every strategy is denied until the supervisor sets its graduation stage
-        self.rt = EnvRuntime(self.env, self.exchange, ActorJournal(ledger), self._evaluate, plans, stages={})
+        traced = hop_trace.TracedPlacing(self.exchange)
+        self.rt = EnvRuntime(self.env, traced, ActorJournal(ledger), self._evaluate, plans, stages={})
         self.subscribers: dict[tuple[str, str], list[Any]] = defaultdict(list)
         if self._reattach(plans):
             self._restore_stages()
@@ -102,12 +107,21 @@ class ExchangeActor:
         return with_retries(self.exchange.server_time_ms)
 
     def _evaluate(self, request: RiskRequest, state: RiskState) -> Any:
-        return ray.get(self.governor.evaluate.remote(self.env, request, state))
+        step = interval_ms(self.rt.plans[request.strategy].interval)
+        hop_trace.mark("governor_call", request.symbol, request.ts // step)
+        decision = ray.get(self.governor.evaluate.remote(self.env, request, state))
+        hop_trace.mark("governor_done", request.symbol, request.ts // step)
+        self.decided.append(decision)
+        return decision
 
     def _bar_handler(self, key: str, interval: str) -> Any:
+        step = interval_ms(interval)
+
         def handle(bar: Bar) -> None:
+            hop_trace.mark("bar_received", key, bar.ts // step)
             with self.lock:
                 self.rt.on_bar(key, bar)
+            hop_trace.mark("bar_fanned", key, bar.ts // step)
             for strategy in self.subscribers.get((key, interval), []):
                 strategy.on_bar.remote(key, bar)
 
@@ -152,14 +166,21 @@ class ExchangeActor:
         with self.lock:
             if self.stopping:
                 return [f"{s.strategy} {s.symbol}: runtime stopping, ignored" for s in signals]
-            for signal in signals:
-                decision, outcome = self.rt.apply_signal(signal)
-                what = (
-                    outcome.order.order_link_id
-                    if outcome and outcome.order
-                    else (outcome.skipped if outcome else decision.reason)
-                )
-                lines.append(f"{signal.strategy} {signal.symbol} {decision.action}: {what}")
+            try:
+                for signal in signals:
+                    step = interval_ms(self.rt.plans[signal.strategy].interval)
+                    hop_trace.mark("apply_start", signal.symbol, signal.ts // step)
+                    decision, outcome = self.rt.apply_signal(signal)
+                    what = (
+                        outcome.order.order_link_id
+                        if outcome and outcome.order
+                        else (outcome.skipped if outcome else decision.reason)
+                    )
+                    lines.append(f"{signal.strategy} {signal.symbol} {decision.action}: {what}")
+            finally:  # the orders have left: now the decisions behind them
+                for decided in self.decided:
+                    self.ledger.record_decision.remote(self.env, decided)
+                self.decided.clear()
         return lines
 
     # -- controls -----------------------------------------------------------------------------
@@ -231,6 +252,10 @@ class ExchangeActor:
 
     def ping(self) -> bool:
         return True
+
+    def hop_trace(self) -> list[hop_trace.Stamp]:
+        """The decision path's stamps taken here since the last call (see :mod:`hop_trace`)."""
+        return hop_trace.drain()
 
     def shutdown(self) -> None:
         """Stop trading, pick up what the exchange did meanwhile (a last reconcile), close."""

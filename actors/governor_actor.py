@@ -1,7 +1,9 @@
 """``RiskGovernorActor``: one :class:`openalpha.risk.governor.RiskGovernor` per environment.
 
-Every decision and every automatic change is handed to the ledger. The kill switch is global:
-engaging it engages every environment's governor.
+Every automatic change is handed to the ledger here; the decisions themselves are recorded by
+the exchange actor that asked, once the order they allowed has left (a write submitted from here
+would delay the answer and queue ahead of the order's write-ahead record in the ledger). The
+kill switch is global: engaging it engages every environment's governor.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ class RiskGovernorActor:
     def evaluate(self, env: Environment, request: RiskRequest, state: RiskState) -> RiskDecision:
         governor = self.governors[env]
         decision = governor.evaluate(request, state)
-        self.ledger.record_decision.remote(env, decision)
         events = governor.drain_events()
         if events:
             self.ledger.audit_many.remote(events)

@@ -11,6 +11,7 @@ from typing import Any
 import ray
 
 from openalpha.domain import Balance, Environment, Event, Fill, Order, Position, RiskDecision
+from openalpha.live import hop_trace
 
 
 class ActorJournal:
@@ -21,7 +22,9 @@ class ActorJournal:
         return list(ray.get(self.ledger.load_orders.remote(env)))
 
     def save_order(self, env: Environment, order: Order) -> None:
+        hop_trace.mark_link("journal_call", order.order_link_id)
         ray.get(self.ledger.save_order.remote(env, order))
+        hop_trace.mark_link("journal_saved", order.order_link_id)
 
     def get_order(self, env: Environment, order_link_id: str) -> Order | None:
         return ray.get(self.ledger.get_order.remote(env, order_link_id))  # type: ignore[no-any-return]

@@ -11,6 +11,8 @@ from typing import Any
 import ray
 
 from openalpha.domain import Bar, Signal
+from openalpha.domain.intervals import interval_ms
+from openalpha.live import hop_trace
 from openalpha.live.env_runtime import StrategyPlan
 from openalpha.live.retry import with_retries
 from openalpha.live.strategy_runner import StrategyRunner
@@ -33,7 +35,11 @@ class StrategyActor:
         self.outcomes: list[str] = []
 
     def on_bar(self, key: str, bar: Bar) -> int:
+        seq = bar.ts // interval_ms(self.plan.interval)
+        hop_trace.mark("strategy_start", key, seq)
         signals = self.runner.on_bar(key, bar)
+        for signal in signals:
+            hop_trace.mark("targets_done", signal.symbol, seq)
         if signals:
             self.last_signals = signals
             self.outcomes = ray.get(self.exchange.apply_signals.remote(signals))
@@ -59,3 +65,7 @@ class StrategyActor:
 
     def ping(self) -> bool:
         return True
+
+    def hop_trace(self) -> list[hop_trace.Stamp]:
+        """The decision path's stamps taken here since the last call (see :mod:`hop_trace`)."""
+        return hop_trace.drain()

@@ -26,6 +26,7 @@ Prints one JSON object per line.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -97,7 +98,8 @@ def write_config(path: Path, strategies: list[tuple[str, list[str]]]) -> Path:
 # -- 1. latency --------------------------------------------------------------------------------
 def bench_latency(seconds: float, home: Path) -> None:
     import ray
-    from openalpha.actors.launch import start_runtime, stop_runtime
+    from openalpha.actors import names
+    from openalpha.actors.launch import start_runtime, stop_runtime, strategy_id
     from openalpha.actors.names import NAMESPACE
 
     from openalpha.config import load_config
@@ -142,6 +144,14 @@ def bench_latency(seconds: float, home: Path) -> None:
         control = start_runtime(config, settings, database_url=f"sqlite:///{home / 'latency.db'}")
         window = time.time()
         time.sleep(seconds)
+        stamps = [
+            stamp
+            for name in (
+                names.exchange(str(Environment.PAPER)),
+                names.strategy(strategy_id(f"{HERE}:Flip", ["BTCUSDT"])),
+            )
+            for stamp in ray.get(ray.get_actor(name, namespace=NAMESPACE).hop_trace.remote())
+        ]
         stop_runtime(control)
         ray.kill(control.supervisor)
         step = interval_ms(INTERVAL)
@@ -152,6 +162,7 @@ def bench_latency(seconds: float, home: Path) -> None:
             if t_bar is not None:
                 latencies.append((t_accepted - t_bar) * 1000)
         latencies = latencies[5:]  # the first orders meet cold caches
+        hops = hop_breakdown(stamps, pushed, accepted, step)
         in_window = [k for k, t in pushed.items() if window <= t <= window + seconds]
         ordered = {(p[1], p[2] * step) for p in map(parse_order_link_id, accepted) if p}
         emit({
@@ -166,6 +177,7 @@ def bench_latency(seconds: float, home: Path) -> None:
             "max_ms": round(max(latencies), 2),
             "target_p99_ms": 25,
         })  # fmt: skip
+        emit({"bench": "runtime_hops_ms", "orders": hops.pop("orders"), **hops})
 
         @ray.remote
         class Bare:
@@ -187,32 +199,86 @@ def bench_latency(seconds: float, home: Path) -> None:
         WsConn.push, placing.create = original_push, original_create  # type: ignore[method-assign]
 
 
+# Stamps in path order; each hop is reported as the time since the previous stamp.
+HOPS = ["pushed", "bar_received", "bar_fanned", "strategy_start", "targets_done", "apply_start",
+        "governor_call", "governor_done", "journal_call", "journal_saved", "rest_sent", "accepted", "rest_returned"]  # fmt: skip
+
+
+def hop_breakdown(
+    stamps: list[tuple[str, str, int, float]],
+    pushed: dict[tuple[str, int], float],
+    accepted: dict[str, float],
+    step: int,
+) -> dict[str, Any]:
+    """p50/p99 (ms) of each hop of the orders the simulator accepted (first 5 dropped, like the
+    end-to-end figure). ``journal_saved`` is the write-ahead record (the first save of the order)."""
+    from openalpha.live.ids import parse_order_link_id
+
+    seen: dict[tuple[str, int], dict[str, float]] = {}
+    for hop, symbol, seq, t in stamps:
+        seen.setdefault((symbol, seq), {}).setdefault(hop, t)
+    for (symbol, start), t in pushed.items():
+        seen.setdefault((symbol, start // step), {})["pushed"] = t
+    for link, t in accepted.items():
+        parsed = parse_order_link_id(link)
+        if parsed:
+            seen.setdefault((parsed[1], parsed[2]), {})["accepted"] = t
+    rows = [seen[k] for k in sorted(seen) if all(h in seen[k] for h in HOPS)][5:]
+    out: dict[str, Any] = {"orders": len(rows)}
+    for before, after in itertools.pairwise(HOPS):
+        values = [(row[after] - row[before]) * 1000 for row in rows]
+        if values:
+            out[f"{before}->{after}"] = {
+                "p50": pct(values, 50),
+                "p99": pct(values, 99),
+                "max": round(max(values), 2),
+            }
+    return out
+
+
 # -- 2. memory ---------------------------------------------------------------------------------
-def tree_memory(root: int, exclude: set[int]) -> tuple[float, float, dict[str, float]]:
-    """(RSS MB, PSS MB, RSS MB per process title) of ``root`` and its descendants, minus
-    ``exclude``."""
+def process_label(cmdline: list[str], name: str) -> str:
+    """What a runtime process is: ``ray::ExchangeActor`` (a worker, by its title), ``gcs_server``,
+    ``raylet``, ``dashboard_agent``, ``log_monitor``, ``openalpha trade`` (the driver), ..."""
+    if cmdline and cmdline[0].startswith("ray::"):
+        return cmdline[0].split()[0].split(".")[0]
+    script = next((Path(a).name for a in cmdline[1:3] if a.endswith(".py")), "")
+    scripts = {"agent.py": "dashboard_agent", "main.py": "runtime_env_agent", "dashboard.py": "dashboard_head",
+               "log_monitor.py": "log_monitor", "monitor.py": "autoscaler_monitor"}  # fmt: skip
+    if script in scripts:
+        return scripts[script]
+    if "-m" in cmdline and "openalpha" in cmdline:
+        return "openalpha " + cmdline[cmdline.index("openalpha") + 1]
+    return Path(cmdline[0]).name if cmdline else name
+
+
+def tree_memory(root: int, exclude: set[int]) -> tuple[float, float, dict[str, float], dict[str, float]]:
+    """(RSS MB, PSS MB, ``{label#pid: RSS MB}``, ``{label#pid: PSS MB}``) of ``root`` and its
+    descendants, minus ``exclude``."""
     import psutil
 
     try:
         top = psutil.Process(root)
         procs = [top, *top.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0.0, 0.0, {}
+        return 0.0, 0.0, {}, {}
     rss = pss = 0.0
     each: dict[str, float] = {}
+    each_pss: dict[str, float] = {}
     for proc in procs:
         if proc.pid in exclude:
             continue
         try:
             info = proc.memory_full_info()
-            title = " ".join(proc.cmdline())[:40] or proc.name()
+            title = process_label(proc.cmdline(), proc.name())
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
         rss += info.rss
         pss += getattr(info, "pss", info.rss)
         key = f"{title}#{proc.pid}"
         each[key] = round(info.rss / 2**20, 1)
-    return rss / 2**20, pss / 2**20, each
+        each_pss[key] = round(getattr(info, "pss", info.rss) / 2**20, 1)
+    return rss / 2**20, pss / 2**20, each, each_pss
 
 
 def bench_memory(minutes: float, home: Path) -> None:
@@ -254,8 +320,9 @@ def bench_memory(minutes: float, home: Path) -> None:
             raise RuntimeError("the runtime did not come up:\n" + "".join(output)[-2000:])
         t0 = time.monotonic()
         samples: list[tuple[float, float, float, dict[str, float]]] = []
+        each_pss: dict[str, float] = {}
         while (elapsed := time.monotonic() - t0) < minutes * 60:
-            rss, pss, each = tree_memory(trade.pid, {sim.pid})
+            rss, pss, each, each_pss = tree_memory(trade.pid, {sim.pid})
             samples.append((elapsed, rss, pss, each))
             time.sleep(5.0)
         middle, last = samples[len(samples) // 2][3], samples[-1][3]
@@ -272,6 +339,11 @@ def bench_memory(minutes: float, home: Path) -> None:
             "pss_mb_end": round(samples[-1][2], 1),
             "target_mb": 2560,
         })  # fmt: skip
+        by_process = [
+            {"process": k.split("#")[0], "pid": int(k.split("#")[1]), "rss_mb": v, "pss_mb": each_pss.get(k)}
+            for k, v in sorted(samples[-1][3].items(), key=lambda kv: -kv[1])
+        ]
+        emit({"bench": "runtime_memory_by_process", "processes": by_process})
         emit({
             "bench": "runtime_memory_growth",
             "wall_minutes": minutes, "market_hours": market_hours,
