@@ -105,6 +105,10 @@ def start_ray(address: str | None) -> Callable[[], None]:
         raise CliError(
             f"cannot start or join Ray{f' at {address}' if address else ''}: {str(err).splitlines()[0]}"
         ) from None
+    if not address:
+        from openalpha.actors.ray_trim import stop_unused_helpers
+
+        stop_unused_helpers()
     return ray.shutdown
 
 
