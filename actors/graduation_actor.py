@@ -16,9 +16,9 @@ import threading
 from pathlib import Path
 
 import aiohttp
-import msgspec
 import ray
 from openalpha.actors import names
+from openalpha.actors.graduation_options import GraduationOptions
 
 from openalpha.domain import Environment, MarketData, Stage, interval_ms
 from openalpha.exchange.bybit.market_client import MarketClient
@@ -29,15 +29,6 @@ from openalpha.live.graduation_evidence import LedgerEvidence, StrategySpec
 from openalpha.live.stage_book import LedgerStageBook
 from openalpha.live.warmup import fetch_history
 from openalpha.store import Ledger
-
-
-class GraduationOptions(msgspec.Struct, frozen=True, kw_only=True):
-    """``criteria_path``: a graduation TOML (None: the documented defaults); ``every_s``: seconds
-    between evaluations (0: only on request); ``runs_dir``: where sweep runs live."""
-
-    criteria_path: str | None = None
-    every_s: float = 60.0
-    runs_dir: str | None = None
 
 
 async def _server_time(base_url: str) -> int:

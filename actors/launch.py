@@ -8,7 +8,7 @@ from typing import Any
 import ray
 from openalpha.actors import names
 from openalpha.actors.client import ActorRuntimeControl
-from openalpha.actors.graduation_actor import GraduationOptions
+from openalpha.actors.graduation_options import GraduationOptions
 from openalpha.actors.supervisor import SupervisorActor
 
 from openalpha.config.schema import AppConfig

@@ -15,14 +15,17 @@ from openalpha.domain.intervals import interval_ms
 from openalpha.live import hop_trace
 from openalpha.live.env_runtime import StrategyPlan
 from openalpha.live.retry import with_retries
-from openalpha.live.strategy_runner import StrategyRunner
-from openalpha.live.warmup import fetch_history
-from openalpha.strategies.registry import get_strategy_class
 
 
 @ray.remote(max_restarts=-1, max_task_retries=3)
 class StrategyActor:
     def __init__(self, plan: StrategyPlan, params: dict[str, Any], exchange: Any, base_url: str) -> None:
+        # imported here, not at module level: the supervisor and the CLI import this module to
+        # create the actor, and need neither the strategies (numba, scipy) nor pandas' runner
+        from openalpha.live.strategy_runner import StrategyRunner
+        from openalpha.live.warmup import fetch_history
+        from openalpha.strategies.registry import get_strategy_class
+
         self.plan = plan
         self.exchange = exchange
         strategy = get_strategy_class(plan.name)(**params)

@@ -17,14 +17,13 @@ import ray
 from openalpha.actors import names
 from openalpha.actors.exchange_actor import ExchangeActor
 from openalpha.actors.governor_actor import RiskGovernorActor
-from openalpha.actors.graduation_actor import GraduationOptions, GraduationSupervisor
+from openalpha.actors.graduation_options import GraduationOptions
 from openalpha.actors.ledger_actor import LedgerActor
 from openalpha.actors.strategy_actor import StrategyActor
 
 from openalpha.config.schema import RiskConfig
 from openalpha.domain import Environment, Event, Stage
 from openalpha.live.env_runtime import StrategyPlan
-from openalpha.live.graduation_evidence import StrategySpec
 from openalpha.live.settings import EnvSettings
 from openalpha.live.snapshot import (
     ENVIRONMENTS,
@@ -87,6 +86,12 @@ class SupervisorActor:
         # The ledger actor migrates the schema; nobody else opens the database before it is done
         # (two processes migrating a fresh SQLite file at once: "table ... already exists").
         ray.get(self.ledger.ping.remote())
+        # imported here: the graduation machinery (the strategies, numba) stays out of the CLI
+        # process that imports this module to create the supervisor
+        from openalpha.actors.graduation_actor import GraduationSupervisor
+
+        from openalpha.live.graduation_evidence import StrategySpec
+
         specs = [
             StrategySpec(plan=p, params=params, env=e, fee_tier=self.settings[e].fee_tier)
             for p, params, e in self.plans

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 from openalpha.domain.intervals import interval_minutes
-from openalpha.metrics.curve_pass import C_DD_BARS, C_DOWN2, C_FINITE, C_MEAN, C_MIN_DD, C_SSD, curve_stats
 from openalpha.metrics.drawdown import drawdown, max_drawdown_duration
 from openalpha.metrics.returns import (
     bar_returns,
@@ -29,6 +28,10 @@ def equity_metrics(equity: np.ndarray, initial: float, interval: str | int) -> d
     curve with NaN or infinity goes through the numpy definitions instead."""
     eq = np.ascontiguousarray(equity, dtype=np.float64)
     ppy = periods_per_year(interval)
+    # numba (~65 MB per process) only where a curve is summarised: importing the metrics package
+    # (the live runtime's actors do) does not load it
+    from openalpha.metrics.curve_pass import C_DD_BARS, C_FINITE, C_MIN_DD, curve_stats
+
     stats = curve_stats(eq, float(initial))
     growth = cagr(eq, initial, ppy)
     if stats[C_FINITE]:
@@ -59,6 +62,8 @@ def equity_metrics(equity: np.ndarray, initial: float, interval: str | int) -> d
 def _risk_from_sums(n: int, stats: np.ndarray, ppy: float) -> tuple[float, float, float]:
     """Volatility, Sharpe and Sortino from :func:`curve_stats`' sums (the definitions of
     :mod:`openalpha.metrics.returns`: ddof=1, downside deviation over all bars)."""
+    from openalpha.metrics.curve_pass import C_DOWN2, C_MEAN, C_SSD
+
     mean = float(stats[C_MEAN])
     sd = math.sqrt(stats[C_SSD] / (n - 1)) if n >= 2 else 0.0
     downside = math.sqrt(stats[C_DOWN2] / n) if n else 0.0
