@@ -13,12 +13,17 @@
    actor-to-actor hop; the runtime makes about four such hops per bar plus two HTTP calls.
    Flip pays a taker fee on every bar, so the graduation supervisor demotes it at its first
    review (after 60 s): the window is the first 45 s of trading (``bars_without_order`` = 0).
+   ``runtime_hops_ms``: p50/p99 of each hop, from the stamps the actors take on the way
+   (:mod:`openalpha.live.hop_trace`; all on this machine's wall clock): WS push → stream thread
+   → fan-out → strategy actor → targets → exchange actor → governor round trip → write-ahead
+   round trip to the ledger → REST sent → accepted by the simulator → REST answer back.
 2. **Memory.** ``openalpha trade --env paper --paper-url`` as a user runs it (its own local Ray)
    against ``openalpha sim`` in another process, with 3 strategies × 2 symbols
    (``mean_reversion``, ``momentum_breakout`` and ``Flip`` on BTCUSDT + ETHUSDT, 15-minute
    bars at 3600x). RSS and PSS of the trade process and every descendant (GCS, raylet, workers,
    i.e. the whole runtime including Ray; the simulator excluded), sampled over the session; the
    growth is the least-squares slope over the second half (after warm-up).
+   ``runtime_memory_by_process``: RSS and PSS of each process at the end, by what it is.
 
 Prints one JSON object per line.
 """
