@@ -331,7 +331,7 @@ def bench_memory(minutes: float, home: Path) -> None:
             samples.append((elapsed, rss, pss, each))
             time.sleep(5.0)
         middle, last = samples[len(samples) // 2][3], samples[-1][3]
-        growth = {k.split("#")[0]: round(v - middle[k], 1) for k, v in last.items() if k in middle}
+        growth = {k: round(v - middle[k], 1) for k, v in last.items() if k in middle}
         half = [s for s in samples if s[0] >= samples[-1][0] / 2]
         slope_rss = float(np.polyfit([s[0] for s in half], [s[1] for s in half], 1)[0])  # MB per s
         market_hours = minutes * 60 * SPEED / 3600
