@@ -3,21 +3,11 @@ record like the governor's, so the dashboard's and graduation's denial views see
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from openalpha.domain import Balance, Environment, RiskAction, RiskDecision, Signal, Stage
-from openalpha.live.env_runtime import EnvRuntime, StrategyPlan
+from openalpha.domain import Environment, RiskAction, RiskDecision, Signal, Stage
+from openalpha.live.env_runtime import EnvRuntime
 from openalpha.live.journal import MemoryJournal
 from openalpha.risk.core import RiskRequest, RiskState
-
-
-class _Wallet:
-    def wallet(self) -> list[Balance]:
-        d = Decimal(10_000)
-        return [Balance(env=Environment.PAPER, coin="USDT", wallet_balance=d, equity=d, available=d, ts=1)]
-
-    def positions(self, *_a: object, **_k: object) -> list[object]:
-        return []
+from tests.unit.live.one_strategy_runtime import one_strategy_runtime
 
 
 def _runtime(journal: MemoryJournal, governed: list[RiskRequest], stage: Stage = Stage.PAPER) -> EnvRuntime:
@@ -27,12 +17,8 @@ def _runtime(journal: MemoryJournal, governed: list[RiskRequest], stage: Stage =
                             strategy=request.strategy, symbol=request.symbol, ts=request.ts,
                             requested=request.target, approved=0.0)  # fmt: skip
 
-    plan = StrategyPlan(
-        strategy_id="s1", name="sma_cross", symbols=["BTCUSDT"], interval="60", capital_fraction=0.5
-    )
-    rt = EnvRuntime(Environment.PAPER, _Wallet(), journal, evaluate, [plan], stages={"s1": stage})  # type: ignore[arg-type]
+    rt = one_strategy_runtime(journal, evaluate, stage)
     rt.prices["BTCUSDT"] = 60_000.0
-    rt.refresh_account()
     return rt
 
 
