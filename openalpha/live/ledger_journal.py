@@ -20,10 +20,7 @@ class LedgerJournal:
         return list({o.order_link_id: o for o in [*recent, *open_]}.values())
 
     def save_order(self, env: Environment, order: Order) -> None:
-        if self.ledger.orders.get_order(env, order.order_link_id) is None:
-            self.ledger.orders.record_order(env, order)
-        else:
-            self.ledger.orders.update_order(env, order)
+        self.ledger.orders.save_order(env, order)  # one transaction: recorded if new, else updated
 
     def get_order(self, env: Environment, order_link_id: str) -> Order | None:
         return self.ledger.orders.get_order(env, order_link_id)

@@ -58,10 +58,7 @@ class OrderRepository:
                             f"{name}: orderLinkId {order.order_link_id} already names a different order"
                         )
                     return False
-                row = OrderRow(env=name, **order_values(order))
-                session.add(row)
-                session.flush()
-                session.add(_history(row, name, reason or "recorded"))
+                self._insert(session, name, order, reason)
                 return True
         except IntegrityError:  # a concurrent writer inserted it first
             stored = self.get_order(name, order.order_link_id)
@@ -80,25 +77,45 @@ class OrderRepository:
             row = self._row(session, name, order.order_link_id, lock=True)
             if row is None:
                 raise UnknownOrder(f"{name}: no order with orderLinkId {order.order_link_id}")
-            current = row_to_order(row)
-            self._check_update(name, current, order)
-            changed_state = current.status is not order.status or current.filled_qty != order.filled_qty
-            new_values = order_values(order)
-            for field in (
-                "order_id",
-                "status",
-                "filled_qty",
-                "avg_price",
-                "fee",
-                "reject_reason",
-                *_AMENDABLE,
-            ):
-                setattr(row, field, new_values[field])
-            row.updated_ts = max(row.updated_ts, order.updated_ts)
-            if changed_state:
-                session.flush()
-                session.add(_history(row, name, reason or order.reject_reason))
-            return row_to_order(row)
+            return self._apply(session, name, row, order, reason)
+
+    def save_order(self, env: Environment | str, order: Order, *, reason: str = "") -> bool:
+        """Store ``order`` in ONE transaction: recorded when its orderLinkId is new (the
+        write-ahead record; returns True), else its new state under the rules of
+        :meth:`update_order` (a retried write-ahead of the same request changes nothing)."""
+        name = env_name(env)
+        try:
+            with self._sessions.begin() as session:
+                row = self._row(session, name, order.order_link_id, lock=True)
+                if row is None:
+                    self._insert(session, name, order, reason)
+                    return True
+                self._apply(session, name, row, order, reason)
+                return False
+        except IntegrityError:  # a concurrent writer inserted it first: this is an update
+            self.update_order(name, order, reason=reason)
+            return False
+
+    @staticmethod
+    def _insert(session: Session, env: str, order: Order, reason: str) -> None:
+        row = OrderRow(env=env, **order_values(order))
+        session.add(row)
+        session.flush()
+        session.add(_history(row, env, reason or "recorded"))
+
+    def _apply(self, session: Session, env: str, row: OrderRow, order: Order, reason: str) -> Order:
+        """Move ``row`` to ``order``'s state (checked), with a history entry if its state changed."""
+        current = row_to_order(row)
+        self._check_update(env, current, order)
+        changed_state = current.status is not order.status or current.filled_qty != order.filled_qty
+        new_values = order_values(order)
+        for field in ("order_id", "status", "filled_qty", "avg_price", "fee", "reject_reason", *_AMENDABLE):
+            setattr(row, field, new_values[field])
+        row.updated_ts = max(row.updated_ts, order.updated_ts)
+        if changed_state:
+            session.flush()
+            session.add(_history(row, env, reason or order.reject_reason))
+        return row_to_order(row)
 
     @staticmethod
     def _check_update(env: str, current: Order, new: Order) -> None:
