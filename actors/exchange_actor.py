@@ -56,7 +56,7 @@ class ExchangeActor:
         history = ray.get(ledger.fills.remote(self.env))
         with self.lock:
             with_retries(lambda: self.rt.start(history_fills=history))
-            now = with_retries(self.exchange.server_time_ms)
+            now = self.exchange.server_time_ms()  # the adapter retries transient failures itself
             for interval in sorted({p.interval for p in plans}):
                 keys = sorted({k for p in plans if p.interval == interval for k in p.symbols})
                 data = with_retries(
@@ -104,7 +104,9 @@ class ExchangeActor:
             self.rt.set_stage(strategy_id, stage, capital)
 
     def server_time_ms(self) -> int:
-        return with_retries(self.exchange.server_time_ms)
+        """The exchange clock; one adapter call, which retries transient failures itself (a
+        with_retries around it would retry each of its retries: 6 x 4 requests, ~10 s)."""
+        return self.exchange.server_time_ms()
 
     def _evaluate(self, request: RiskRequest, state: RiskState) -> Any:
         step = interval_ms(self.rt.plans[request.strategy].interval)
