@@ -25,8 +25,9 @@ from openalpha.domain.intervals import interval_ms
 from openalpha.exchange.protocol import PrivateHandlers
 from openalpha.graduation.stages import may_trade
 from openalpha.live import hop_trace
-from openalpha.live.env_runtime import VOL_BARS, EnvRuntime, StrategyPlan, env_snapshot
+from openalpha.live.env_runtime import VOL_BARS, EnvRuntime, StrategyPlan
 from openalpha.live.retry import with_retries
+from openalpha.live.runtime_snapshot import env_snapshot
 from openalpha.live.settings import EnvSettings
 from openalpha.live.snapshot import EnvSnapshot
 from openalpha.live.warmup import fetch_history
