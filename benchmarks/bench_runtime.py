@@ -1,6 +1,7 @@
 """The live runtime on Ray: bar close → order accepted by the simulator, and memory over time.
 
     /tmp/venv/bin/python benchmarks/bench_runtime.py [--latency-s 45] [--memory-minutes 5]
+        [--skip-latency | --skip-memory]
 
 1. **Latency.** The simulator runs in this process, replaying the real Bybit BTCUSDT sample
    (15-minute bars at 3600x: four closed bars a second). The moment it pushes a closed bar on
@@ -373,6 +374,7 @@ def main() -> None:
     )
     parser.add_argument("--memory-minutes", type=float, default=5.0, help="wall minutes of the memory run")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-latency", action="store_true", help="run only the memory part")
     args = parser.parse_args()
     emit({"bench": "machine", "python": platform.python_version(), "cpus": os.cpu_count(),
           "load_1m": round(os.getloadavg()[0], 2)})  # fmt: skip
@@ -380,7 +382,8 @@ def main() -> None:
         home = Path(tmp)
         os.environ["OPENALPHA_HOME"] = str(home)
         os.environ["RAY_AUTH_MODE"] = "disabled"
-        bench_latency(args.latency_s, home)
+        if not args.skip_latency:
+            bench_latency(args.latency_s, home)
         if not args.skip_memory:
             bench_memory(args.memory_minutes, home)
     emit({"bench": "machine_after", "load_1m": round(os.getloadavg()[0], 2)})

@@ -96,9 +96,15 @@ def start_ray(address: str | None) -> Callable[[], None]:
     os.environ.setdefault("RAY_DEDUP_LOGS", "0")
     kwargs: dict[str, Any] = {"namespace": NAMESPACE, "log_to_driver": False, "logging_level": "ERROR"}
     if address:
-        kwargs["address"] = address
+        kwargs["address"] = address  # a cluster it joins keeps its own system config
     else:
-        kwargs.update(num_cpus=max(2, os.cpu_count() or 2), include_dashboard=False)
+        from openalpha.actors.ray_trim import LOCAL_SYSTEM_CONFIG
+
+        kwargs.update(
+            num_cpus=max(2, os.cpu_count() or 2),
+            include_dashboard=False,
+            _system_config=dict(LOCAL_SYSTEM_CONFIG),
+        )
     try:
         ray.init(**kwargs)
     except Exception as err:

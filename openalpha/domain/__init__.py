@@ -1,4 +1,10 @@
-"""The domain model: Structs for everything that crosses a boundary (floor 1, pure)."""
+"""The domain model: Structs for everything that crosses a boundary (floor 1, pure).
+
+``MarketData`` (pandas) is imported on first use, so the processes that only pass Structs
+around (risk governor, ledger) do not load pandas and pyarrow.
+"""
+
+from typing import TYPE_CHECKING, Any
 
 from openalpha.domain.account import Balance, Position, RiskDecision, Signal
 from openalpha.domain.codec import from_json, from_msgpack, to_json, to_msgpack
@@ -29,8 +35,19 @@ from openalpha.domain.events import (
 from openalpha.domain.instrument import Instrument, RiskTier, instrument_key, split_key
 from openalpha.domain.intervals import interval_minutes, interval_ms, normalize_interval
 from openalpha.domain.market import Bar, FundingRate, MarkPrice
-from openalpha.domain.market_data import MarketData
 from openalpha.domain.orders import Fill, Order, OrderRequest, can_transition
+
+if TYPE_CHECKING:
+    from openalpha.domain.market_data import MarketData
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MarketData":
+        from openalpha.domain.market_data import MarketData
+
+        return MarketData
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Balance",

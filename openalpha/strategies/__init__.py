@@ -6,23 +6,34 @@ built-in name or ``path/to/file.py:ClassName``), parameter helpers (``build_para
 ``mean_reversion``, ``momentum_breakout`` (with an ML confirmation hook), ``funding_carry``.
 """
 
-from openalpha.strategies import (
-    funding_carry,
-    mean_reversion,
-    ml_trend,  # noqa: F401  (registers ml_trend, momentum_breakout_ml)
-    momentum_breakout,
-    sma_cross,
-)
+from typing import TYPE_CHECKING, Any
+
 from openalpha.strategies.base import MARKET, ExecutionStyle, Strategy
 from openalpha.strategies.errors import ParamError, StrategyError, UnknownStrategy
 from openalpha.strategies.params import ParamSpec, build_params, param_specs, parse_assignments
 from openalpha.strategies.parity import ParityReport, check_parity
 from openalpha.strategies.registry import get_strategy_class, register, strategy_names
 
-FundingCarry = funding_carry.FundingCarry
-MeanReversion = mean_reversion.MeanReversion
-MomentumBreakout = momentum_breakout.MomentumBreakout
-SmaCross = sma_cross.SmaCross
+if TYPE_CHECKING:
+    from openalpha.strategies.funding_carry import FundingCarry
+    from openalpha.strategies.mean_reversion import MeanReversion
+    from openalpha.strategies.momentum_breakout import MomentumBreakout
+    from openalpha.strategies.sma_cross import SmaCross
+
+# The built-in classes, imported on first use (see registry: numba and the ML libraries load
+# only in a process that runs the strategy needing them).
+_BUILTIN_CLASSES = {
+    "FundingCarry": "funding_carry",
+    "MeanReversion": "mean_reversion",
+    "MomentumBreakout": "momentum_breakout",
+    "SmaCross": "sma_cross",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BUILTIN_CLASSES:
+        return get_strategy_class(_BUILTIN_CLASSES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_strategy(ref: str, params: dict[str, object] | None = None) -> Strategy:

@@ -1,7 +1,13 @@
-"""Built-in strategies by name, and user strategies from ``path/to/file.py:ClassName``."""
+"""Built-in strategies by name, and user strategies from ``path/to/file.py:ClassName``.
+
+A built-in's module is imported the first time its name is asked for, so a process that runs
+one strategy loads only that strategy's dependencies (``sma_cross`` pulls numba, the ML ones
+the model libraries).
+"""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -10,6 +16,16 @@ from openalpha.strategies.base import Strategy
 from openalpha.strategies.errors import UnknownStrategy
 
 _REGISTRY: dict[str, type[Strategy]] = {}
+
+# name -> the module that registers it on import.
+_BUILTIN_MODULES: dict[str, str] = {
+    "funding_carry": "openalpha.strategies.funding_carry",
+    "mean_reversion": "openalpha.strategies.mean_reversion",
+    "ml_trend": "openalpha.strategies.ml_trend",
+    "momentum_breakout": "openalpha.strategies.momentum_breakout",
+    "momentum_breakout_ml": "openalpha.strategies.ml_trend",
+    "sma_cross": "openalpha.strategies.sma_cross",
+}
 
 
 def register(cls: type[Strategy]) -> type[Strategy]:
@@ -24,7 +40,7 @@ def register(cls: type[Strategy]) -> type[Strategy]:
 
 
 def strategy_names() -> list[str]:
-    return sorted(_REGISTRY)
+    return sorted(_REGISTRY.keys() | _BUILTIN_MODULES.keys())
 
 
 def _load_file(spec_text: str) -> type[Strategy]:
@@ -58,6 +74,8 @@ def get_strategy_class(ref: str) -> type[Strategy]:
     ref = ref.strip()
     if ".py:" in ref:
         return _load_file(ref)
+    if ref not in _REGISTRY and ref in _BUILTIN_MODULES:
+        importlib.import_module(_BUILTIN_MODULES[ref])
     try:
         return _REGISTRY[ref]
     except KeyError:
