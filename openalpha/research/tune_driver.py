@@ -33,6 +33,7 @@ from ray.tune.schedulers import ASHAScheduler, FIFOScheduler
 from ray.tune.search.basic_variant import BasicVariantGenerator
 from ray.tune.search.optuna import OptunaSearch
 
+from openalpha.research.batch_tpe import BatchTPESampler
 from openalpha.research.space import Dim
 from openalpha.research.splits import Fold
 from openalpha.research.sweep_config import Searcher
@@ -141,14 +142,16 @@ class TuneSearch:
             self._wrapped[final_only] = tune.with_parameters(_trainable, ctx=ctx, final_only=final_only)
         return self._wrapped[final_only]
 
-    def _search_alg(self, fold: int) -> Any:
+    def _search_alg(self, fold: int, batch: int = 1) -> Any:
         s = self.searcher
         if s.algorithm == "grid":
             return BasicVariantGenerator(random_state=s.seed + fold)
         sampler: optuna.samplers.BaseSampler
         if s.algorithm == "random":
             sampler = optuna.samplers.RandomSampler(seed=s.seed + fold)
-        else:  # a batch's sets are drawn from the same TPE model, like concurrent trials
+        elif batch > 1:  # a batch's sets: independent draws from one TPE fit (batch_tpe.py)
+            sampler = BatchTPESampler(batch=batch, seed=s.seed + fold, constant_liar=False)
+        else:
             sampler = optuna.samplers.TPESampler(seed=s.seed + fold)
         return OptunaSearch(sampler=sampler)
 
@@ -195,12 +198,12 @@ class TuneSearch:
         if s.algorithm == "grid" or not folds:
             return {fold.number: self(ctx, fold, dims) for fold in folds}
         space = {d.name: _domain(d) for d in dims}
+        self.batch = s.batch_size(_bars_per_set(ctx, folds))
         searchers = {}
         for fold in folds:
-            alg = self._search_alg(fold.number)
+            alg = self._search_alg(fold.number, self.batch)
             alg.set_search_properties("score", "max", space)
             searchers[fold.number] = alg
-        self.batch = s.batch_size(_bars_per_set(ctx, folds))
         budget = {f.number: s.trials_per_fold for f in folds}
         search_alg = FoldSearcher(searchers, budget, FOLD_KEY, "score", batch=self.batch)
         scheduler = None

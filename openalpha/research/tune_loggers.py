@@ -4,11 +4,15 @@ The last result of a batched Tune trial carries every parameter set's record, da
 included (thousands of floats). Tune's default loggers would write all of it to
 ``result.json`` and ``progress.csv`` in the driver, ~15 ms per Tune trial; the run directory
 keeps those returns anyway (``trials.parquet``). These loggers write the rest of each result
-(scores, trade counts, timings, config). Passing them stops Tune from adding its defaults.
+(scores, trade counts, timings, config). Passing them stops Tune from adding its CSV and JSON
+defaults; :func:`result_loggers` also sets ``TUNE_DISABLE_AUTO_CALLBACK_LOGGERS=1`` (unless the
+environment says otherwise) so Tune does not add its TensorBoard logger, ~7 ms of driver time
+per Tune trial that nothing reads.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ray.tune.experiment import Trial
@@ -33,6 +37,7 @@ class SlimJsonLogger(JsonLoggerCallback):  # type: ignore[misc]
 
 
 def result_loggers() -> list[Any]:
+    os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")  # read when Tune starts a run
     return [SlimCsvLogger(), SlimJsonLogger()]
 
 
