@@ -20,7 +20,10 @@ sweep, so the sweep runs at two sizes: the *marginal* cost of a set is the diffe
 two wall times (x CPUs) over the difference of their set counts, and the fixed start-up is
 what remains. Per Tune trial: the marginal overhead in seconds x the batch size. Optuna alone
 also runs at both sizes: its marginal cost per set is the backtest plus TPE's own sampling,
-and Tune's part of the overhead is the Tune marginal (1 CPU) minus Optuna's.
+and Tune's part of the overhead is the Tune marginal (1 CPU) minus Optuna's. Optuna alone runs
+twice: one set per ask/tell (plain TPE, a model fit per set) and ``optuna_batch``, the same
+batched TPE the Tune driver uses (``--batch`` sets from one fit, then their scores told), so
+Tune's own cost is also stated at equal sampling cost.
 Peak memory: max RSS of the driver, and what the object store holds at the end of the sweep
 (the market data put there once: one object of about the pickled data's size).
 Every mode runs ``--repeat`` times and the fastest run counts (other work on a shared box only
@@ -100,7 +103,7 @@ def child(mode: str, cpus: int, trials: int, folds: int, batch: int) -> dict[str
         "mode": mode,
         "cpus": cpus,
         "trials_per_fold": trials,
-        "batch": batch if mode == "tune" else None,
+        "batch": batch if mode in ("tune", "optuna_batch") else None,
         "folds": folds,
         "bars": len(data.index),
     }
@@ -121,7 +124,7 @@ def child(mode: str, cpus: int, trials: int, folds: int, batch: int) -> dict[str
     else:
         from openalpha.research.local_search import OptunaLocalSearch
 
-        search = OptunaLocalSearch(cfg.searcher)
+        search = OptunaLocalSearch(cfg.searcher, batch=batch if mode == "optuna_batch" else 1)
     t0, c0 = time.perf_counter(), time.process_time()
     wf = run_walk_forward(cfg, data, search, lambda _: None, max_folds=folds)
     wall = time.perf_counter() - t0
@@ -219,6 +222,7 @@ def main() -> None:
     small, large = args.trials, args.trials_large
     batches = [args.batch] if args.no_batch_1 or args.batch == 1 else [args.batch, 1]
     runs = [("optuna_local", 1, small, 1), ("optuna_local", 1, large, 1)]
+    runs += [("optuna_batch", 1, small, args.batch), ("optuna_batch", 1, large, args.batch)]
     runs += [("tune", cpus, trials, k) for k in batches for trials in (small, large) for cpus in (1, 2)]
     for mode, cpus, trials, k in runs:
         rows = [_run_child(mode, cpus, trials, args.folds, k) for _ in range(args.repeat)]
@@ -252,21 +256,24 @@ def main() -> None:
             "measure": "scaling_marginal", "batch": k,
             "speedup_2cpu": (b2["wall_s"] - a2["wall_s"]) / (d2["wall_s"] - c2["wall_s"]),
         }))  # fmt: skip
-    a1, b1 = results[("optuna_local", 1, small, 1)], results[("optuna_local", 1, large, 1)]
-    local_marginal = (b1["wall_s"] - a1["wall_s"]) / (b1["trials"] - a1["trials"])
-    print(json.dumps({
-        "measure": "marginal_per_set_optuna_local", "cpu_s_per_set": local_marginal,
-        "overhead_per_set_vs_backtest": (local_marginal - per_set) / per_set,
-    }))  # fmt: skip
+    marginals = {}
+    for mode, k in (("optuna_local", 1), ("optuna_batch", args.batch)):
+        a1, b1 = results[(mode, 1, small, k)], results[(mode, 1, large, k)]
+        marginals[mode] = (b1["wall_s"] - a1["wall_s"]) / (b1["trials"] - a1["trials"])
+        print(json.dumps({
+            "measure": f"marginal_per_set_{mode}", "cpu_s_per_set": marginals[mode],
+            "overhead_per_set_vs_backtest": (marginals[mode] - per_set) / per_set,
+        }))  # fmt: skip
     for k in batches:
         a, b = results[("tune", 1, small, k)], results[("tune", 1, large, k)]
         tune_marginal = (b["wall_s"] - a["wall_s"]) / (b["trials"] - a["trials"])
-        print(json.dumps({
-            "measure": "tune_only_overhead_per_set", "batch": k, "cpus": 1,
-            "cpu_s_per_set": tune_marginal - local_marginal,
-            "vs_backtest": (tune_marginal - local_marginal) / per_set,
-        }))  # fmt: skip
-    local = a1
+        for mode, local_marginal in marginals.items():
+            print(json.dumps({
+                "measure": "tune_only_overhead_per_set", "batch": k, "cpus": 1, "vs": mode,
+                "cpu_s_per_set": tune_marginal - local_marginal,
+                "vs_backtest": (tune_marginal - local_marginal) / per_set,
+            }))  # fmt: skip
+    local = results[("optuna_local", 1, small, 1)]
     for k in batches:
         print(json.dumps({
             "measure": "tune2_vs_optuna_local", "batch": k, "trials_per_fold": small,

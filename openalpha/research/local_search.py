@@ -2,7 +2,9 @@
 
 Used by the benchmark as the single-process reference and by unit tests of the fold loop.
 TPE (or random) sampling with a successive-halving pruner over the inner segments, mirroring
-the Tune driver's OptunaSearch + ASHA.
+the Tune driver's OptunaSearch + ASHA. With ``batch`` > 1 (TPE, no early stopping) it asks
+``batch`` sets of one :class:`BatchTPESampler` fit, scores them, then tells their scores, as the
+Tune driver does with a batched Tune trial: the reference for Tune's own cost at equal sampling.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 import optuna
 
+from openalpha.research.batch_tpe import BatchTPESampler
 from openalpha.research.space import Dim
 from openalpha.research.splits import Fold
 from openalpha.research.sweep_config import Searcher
@@ -36,8 +39,9 @@ def _grid(dims: list[Dim], points: int) -> list[tuple[Any, ...]]:
 class OptunaLocalSearch:
     """``search(ctx, fold, dims)`` → one record per trial, like the Tune driver."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, batch: int = 1) -> None:
         self.searcher = searcher
+        self.batch = batch
 
     def __call__(self, ctx: TrialContext, fold: Fold, dims: list[Dim]) -> list[TrialRecord]:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -48,6 +52,9 @@ class OptunaLocalSearch:
             sampler: optuna.samplers.BaseSampler = optuna.samplers.GridSampler(space, seed=seed)
         elif s.algorithm == "random":
             sampler = optuna.samplers.RandomSampler(seed=seed)
+        elif self.batch > 1 and s.early_stopping != "asha":
+            sampler = BatchTPESampler(batch=self.batch, seed=seed, constant_liar=False)
+            return _batched(ctx, fold, dims, sampler, s.trials_per_fold)
         else:
             sampler = optuna.samplers.TPESampler(seed=seed)
         pruner: optuna.pruners.BasePruner = (
@@ -85,6 +92,25 @@ class OptunaLocalSearch:
         timeout = s.time_budget_min * 60 if s.time_budget_min else None
         study.optimize(objective, n_trials=n_trials, timeout=timeout)
         return records
+
+
+def _batched(
+    ctx: TrialContext, fold: Fold, dims: list[Dim], sampler: BatchTPESampler, budget: int
+) -> list[TrialRecord]:
+    """Ask ``sampler.batch`` sets, score them, tell their scores; until ``budget`` sets ran."""
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    records: list[TrialRecord] = []
+    left = budget
+    while left > 0:
+        trials = [study.ask() for _ in range(min(sampler.batch, left))]
+        for trial in trials:
+            record = score_config(
+                ctx, fold.number, {d.name: _suggest(trial, d) for d in dims}, lambda _: None
+            )
+            records.append(record)
+            study.tell(trial, record.score)
+        left -= len(trials)
+    return records
 
 
 __all__ = ["OptunaLocalSearch"]

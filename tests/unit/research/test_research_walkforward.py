@@ -129,3 +129,14 @@ def test_no_fold_fits_is_a_one_line_error(btc_15m: MarketData) -> None:
     cfg = msgspec.structs.replace(small_config(), walk_forward=WalkForward(train="300D", test="30D"))
     with pytest.raises(ValueError, match="no complete fold fits"):
         run_walk_forward(cfg, btc_15m, OptunaLocalSearch(cfg.searcher), lambda _: None)
+
+
+def test_batched_local_search_spends_the_budget_in_batches(btc_15m: MarketData) -> None:
+    cfg = small_config()
+    cfg = msgspec.structs.replace(cfg, searcher=msgspec.structs.replace(cfg.searcher, trials_per_fold=13))
+    search = OptunaLocalSearch(cfg.searcher, batch=4)
+    wf = run_walk_forward(cfg, btc_15m, search, lambda _: None, max_folds=1)
+    trials = wf.folds[0].trials
+    assert len(trials) == 13  # 4 + 4 + 4 + 1: every asked set is a trial
+    assert all(5 <= t.params["fast"] <= 60 and 80 <= t.params["slow"] <= 300 for t in trials)
+    assert len({(t.params["fast"], t.params["slow"]) for t in trials}) > 1
