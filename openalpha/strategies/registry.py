@@ -32,6 +32,9 @@ def register(cls: type[Strategy]) -> type[Strategy]:
     """Class decorator: make ``cls`` available under ``cls.name``."""
     if not cls.name:
         raise ValueError(f"{cls.__name__} needs a non-empty `name` to be registered")
+    builtin = _BUILTIN_MODULES.get(cls.name)
+    if builtin is not None and cls.__module__ != builtin:  # taken even before it is imported
+        raise ValueError(f"strategy name {cls.name!r} is taken by the built-in in {builtin}")
     existing = _REGISTRY.get(cls.name)
     if existing is not None and existing is not cls:
         raise ValueError(f"strategy name {cls.name!r} is already taken by {existing.__qualname__}")

@@ -58,3 +58,16 @@ def test_builtins_are_listed_without_import_and_load_on_first_use() -> None:
     assert got["sma"] is True
     assert got["ml"] == "momentum_breakout_ml"
     assert got["md"] == "MarketData"
+
+
+def test_a_builtin_name_is_taken_before_its_module_is_imported() -> None:
+    code = (
+        "from openalpha.strategies import Strategy, register\n"
+        "class Mine(Strategy):\n    name = 'sma_cross'\n"
+        "try:\n    register(Mine)\n    out = 'registered'\nexcept ValueError as err:\n    out = str(err)\n"
+        "out = [out, 'openalpha.strategies.sma_cross' in sys.modules]"
+    )
+    assert _loaded(code)["out"] == [
+        "strategy name 'sma_cross' is taken by the built-in in openalpha.strategies.sma_cross",
+        False,
+    ]
