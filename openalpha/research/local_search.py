@@ -103,10 +103,10 @@ def _batched(
     left = budget
     while left > 0:
         trials = [study.ask() for _ in range(min(sampler.batch, left))]
-        for trial in trials:
-            record = score_config(
-                ctx, fold.number, {d.name: _suggest(trial, d) for d in dims}, lambda _: None
-            )
+        # every set is drawn before any score is told (Optuna samples lazily, at the suggest)
+        batch = [{d.name: _suggest(trial, d) for d in dims} for trial in trials]
+        for trial, params in zip(trials, batch, strict=True):
+            record = score_config(ctx, fold.number, params, lambda _: None)
             records.append(record)
             study.tell(trial, record.score)
         left -= len(trials)
