@@ -24,6 +24,7 @@ and Tune's part of the overhead is the Tune marginal (1 CPU) minus Optuna's. Opt
 twice: one set per ask/tell (plain TPE, a model fit per set) and ``optuna_batch``, the same
 batched TPE the Tune driver uses (``--batch`` sets from one fit, then their scores told), so
 Tune's own cost is also stated at equal sampling cost.
+``tpe_ask_cpu_ms_per_set``: TPE's own sampling cost per set, plain and batched (no Ray, no backtest).
 Peak memory: max RSS of the driver, and what the object store holds at the end of the sweep
 (the market data put there once: one object of about the pickled data's size).
 Every mode runs ``--repeat`` times and the fastest run counts (other work on a shared box only
@@ -172,6 +173,37 @@ def backtest_time_per_trial(trials: int, rounds: int = 3) -> float:
     return min(_score_all(ctx, params) for _ in range(rounds)) / len(params)
 
 
+def tpe_ask_cost(sets: int = 80, batch: int = 10, studies: int = 5) -> dict[str, Any]:
+    """CPU milliseconds TPE spends drawing one parameter set of this space (80 sets a study, a
+    cheap synthetic score): Optuna's TPE asked 10 at a time (the Tune driver before batch_tpe),
+    one at a time (Optuna alone), and BatchTPESampler (one fit per batch of 10)."""
+    import optuna
+
+    from openalpha.research.batch_tpe import BatchTPESampler
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+    def run(make: Any, k: int) -> float:
+        spent = 0.0
+        for seed in range(studies):
+            study = optuna.create_study(direction="maximize", sampler=make(seed))
+            for start in range(0, sets, k):
+                c0 = time.process_time()
+                trials = [study.ask() for _ in range(min(k, sets - start))]
+                drawn = [(t.suggest_int("fast", 5, 100), t.suggest_int("slow", 120, 600)) for t in trials]
+                spent += time.process_time() - c0
+                for t, (fast, slow) in zip(trials, drawn, strict=True):
+                    study.tell(t, -((fast - 30) ** 2) - (slow - 300) ** 2 / 50)
+        return 1000 * spent / (sets * studies)
+
+    return {
+        "measure": "tpe_ask_cpu_ms_per_set", "sets_per_study": sets,
+        "tpe_asked_in_batches": run(lambda seed: optuna.samplers.TPESampler(seed=seed), batch),
+        "tpe_one_at_a_time": run(lambda seed: optuna.samplers.TPESampler(seed=seed), 1),
+        "batch_tpe": run(lambda seed: BatchTPESampler(batch=batch, seed=seed), batch),
+    }  # fmt: skip
+
+
 def hardware_ceiling(sets: int = 48) -> dict[str, Any]:
     """The best 2-CPU speed-up this box allows for this work: the same backtests in one process,
     then in two processes at once (no Ray, no searcher)."""
@@ -217,6 +249,7 @@ def main() -> None:
     per_set = backtest_time_per_trial(args.trials)
     print(json.dumps({"measure": "backtest_per_set_s", "value": per_set}))
     print(json.dumps(hardware_ceiling()))
+    print(json.dumps(tpe_ask_cost(batch=max(2, args.batch))))
     results: dict[tuple[str, int, int, int], dict[str, Any]] = {}
     load = [os.getloadavg()[0]]
     small, large = args.trials, args.trials_large
