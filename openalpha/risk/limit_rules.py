@@ -34,17 +34,21 @@ def _gate(name: str, request: RiskRequest, current: float, breached: bool, reaso
 
 
 class _DrawdownRule:
-    """Reduce-only once ``equity`` is ``limit`` below ``peak`` (the fields named by the subclass)."""
+    """Reduce-only once the equity field is the limit below the peak field (both of
+    :class:`RiskState`; the limit a field of the risk config), as the subclass names them."""
 
     name = ""
     what = ""  # "strategy" or "account", for reasons
     kind = ""  # "stop" or "limit", for reasons
+    fields = ("", "")  # (equity, peak) in RiskState
+    limit_field = ""  # in the risk config
 
     def _pair(self, state: RiskState) -> tuple[float | None, float | None]:
-        raise NotImplementedError
+        equity, peak = self.fields
+        return getattr(state, equity), getattr(state, peak)
 
     def _limit(self, ctx: RuleContext) -> float:
-        raise NotImplementedError
+        return float(getattr(ctx.config, self.limit_field))
 
     def breached(self, state: RiskState, ctx: RuleContext) -> float | None:
         """The drawdown when it breaches the limit, else None (also when unknown)."""
@@ -69,24 +73,14 @@ class StrategyDrawdownStop(_DrawdownRule):
     """A strategy ``strategy_drawdown_stop`` below its peak equity is halted (reduce-only)."""
 
     name, what, kind = "strategy_drawdown", "strategy", "stop"
-
-    def _pair(self, state: RiskState) -> tuple[float | None, float | None]:
-        return state.strategy_equity, state.strategy_peak_equity
-
-    def _limit(self, ctx: RuleContext) -> float:
-        return ctx.config.strategy_drawdown_stop
+    fields, limit_field = ("strategy_equity", "strategy_peak_equity"), "strategy_drawdown_stop"
 
 
 class AccountDrawdownLimit(_DrawdownRule):
     """The account ``account_drawdown_limit`` below its peak: everything reduce-only."""
 
     name, what, kind = "account_drawdown", "account", "limit"
-
-    def _pair(self, state: RiskState) -> tuple[float | None, float | None]:
-        return state.equity, state.peak_equity
-
-    def _limit(self, ctx: RuleContext) -> float:
-        return ctx.config.account_drawdown_limit
+    fields, limit_field = ("equity", "peak_equity"), "account_drawdown_limit"
 
 
 class DailyLossLimit:
