@@ -16,19 +16,17 @@ from pathlib import Path
 import pytest
 
 from tests.integration.runtime.harness import (
-    FAST_ORDERS,
     KEY,
     SECRET,
     InProcessRuntime,
     cli_env,
+    flip_config,
     ledger_state,
     local_ray,
     pybit_client,
     sim_in_thread,
     sim_truth,
-    strategy_entry,
     wait_for,
-    write_config,
 )
 
 
@@ -72,9 +70,7 @@ def test_runtime_cli_status_with_nothing_running_is_one_line_exit_1(tmp_path: Pa
 
 @pytest.mark.slow
 def test_runtime_cli_status_and_kill_switch_flatten(tmp_path: Path, ray_address: str) -> None:
-    config = write_config(
-        tmp_path / "flip.toml", [strategy_entry("Flip", ["BTCUSDT", "ETHUSDT"], "15")], risk=FAST_ORDERS
-    )
+    config = flip_config(tmp_path)
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     with sim_in_thread(speed=1800) as (url, _state):
         runtime = InProcessRuntime(config, url, db)

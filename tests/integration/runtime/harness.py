@@ -335,6 +335,13 @@ def strategy_entry(cls: str, symbols: list[str], interval: str = "60", **params:
     }
 
 
+def flip_config(directory: Path) -> Path:
+    """The runtime tests' usual set-up: ``Flip`` (an order every bar) on BTCUSDT and ETHUSDT,
+    15-minute bars, no order-rate cap; written to ``directory/flip.toml``."""
+    entry = strategy_entry("Flip", ["BTCUSDT", "ETHUSDT"], "15")
+    return write_config(directory / "flip.toml", [entry], risk=FAST_ORDERS)
+
+
 class InProcessRuntime:
     """The whole runtime on the test session's Ray, against a simulator URL."""
 

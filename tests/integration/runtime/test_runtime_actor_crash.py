@@ -16,22 +16,18 @@ import ray
 from openalpha.actors import names
 
 from .harness import (
-    FAST_ORDERS,
     InProcessRuntime,
     assert_ledger_matches,
+    flip_config,
     ledger_state,
     sim_in_thread,
     sim_truth,
-    strategy_entry,
     wait_for,
-    write_config,
 )
 
 
 def test_runtime_exchange_actor_crash_restarts_and_reconciles(ray_address: str, tmp_path: Path) -> None:
-    config = write_config(
-        tmp_path / "flip.toml", [strategy_entry("Flip", ["BTCUSDT", "ETHUSDT"], "15")], risk=FAST_ORDERS
-    )
+    config = flip_config(tmp_path)
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     with sim_in_thread(speed=1800) as (url, state):
         runtime = InProcessRuntime(config, url, db)

@@ -11,13 +11,11 @@ import ray
 from openalpha.actors import names
 
 from .harness import (
-    FAST_ORDERS,
     InProcessRuntime,
+    flip_config,
     ledger_state,
     sim_in_thread,
-    strategy_entry,
     wait_for,
-    write_config,
 )
 
 
@@ -33,9 +31,7 @@ def _runner_funding(actor: Any) -> dict[str, dict[int, float]]:
 
 def test_runtime_funding_settlements_reach_the_strategy(ray_address: str, tmp_path: Path) -> None:
     assert ray_address
-    config = write_config(
-        tmp_path / "flip.toml", [strategy_entry("Flip", ["BTCUSDT", "ETHUSDT"], "15")], risk=FAST_ORDERS
-    )
+    config = flip_config(tmp_path)
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     with sim_in_thread(speed=3600) as (url, _state):
         runtime = InProcessRuntime(config, url, db)

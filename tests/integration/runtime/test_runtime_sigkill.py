@@ -23,17 +23,15 @@ from pathlib import Path
 import pytest
 
 from .harness import (
-    FAST_ORDERS,
     KEY,
     SECRET,
     SimProcess,
     cli_env,
+    flip_config,
     kill_group,
     ledger_state,
     sim_truth,
-    strategy_entry,
     wait_for,
-    write_config,
 )
 
 LIVES = 10
@@ -91,9 +89,7 @@ def test_runtime_survives_sigkill_without_duplicates_or_lost_fills(ray_address: 
     rng = random.Random(SEED)
     home = tmp_path / "home"
     home.mkdir()
-    config = write_config(
-        tmp_path / "flip.toml", [strategy_entry("Flip", ["BTCUSDT", "ETHUSDT"], "15")], risk=FAST_ORDERS
-    )
+    config = flip_config(tmp_path)
     sim = SimProcess.start(home, speed=3600)
     kills: list[str] = []
     try:
