@@ -9,22 +9,15 @@ import pandas as pd
 import pytest
 
 from openalpha.domain.market_data import MarketData
-from openalpha.research.sweep_config import Objective, ParamRange, Searcher, SweepConfig, WalkForward
+from openalpha.research.sweep_config import SweepConfig
 from openalpha.research.trial import PENALTY, score_batch, score_config
 from openalpha.research.walkforward import make_context, plan_folds
 from openalpha.strategies.sma_cross import SmaCross
+from tests.unit.research.small_sweep import small_config
 
 
 def _config() -> SweepConfig:
-    return SweepConfig(
-        name="t",
-        strategy="sma_cross",
-        symbols=["BTCUSDT"],
-        search={"fast": ParamRange(low=5, high=60), "slow": ParamRange(low=80, high=300)},
-        objective=Objective(min_trades=2),
-        walk_forward=WalkForward(train="20D", test="10D", inner_folds=3),
-        searcher=Searcher(trials_per_fold=6, batch=3),
-    )
+    return small_config(inner_folds=3, trials_per_fold=6, batch=3)
 
 
 BATCH = [{"fast": 8, "slow": 90}, {"fast": 70, "slow": 60}, {"fast": 30, "slow": 250}]  # 2nd is invalid

@@ -18,26 +18,12 @@ from openalpha.research.runs import RunNotFound, list_runs, load_run, write_swee
 from openalpha.research.splits import Span
 from openalpha.research.sweep_config import (
     Objective,
-    ParamRange,
-    Searcher,
-    SweepConfig,
     WalkForward,
 )
 from openalpha.research.trial import PENALTY, TrialContext, score_config
 from openalpha.research.walkforward import run_walk_forward
 from openalpha.strategies import load_strategy
-
-
-def small_config(algorithm: str = "optuna") -> SweepConfig:
-    return SweepConfig(
-        name="t",
-        strategy="sma_cross",
-        symbols=["BTCUSDT"],
-        search={"fast": ParamRange(low=5, high=60), "slow": ParamRange(low=80, high=300)},
-        objective=Objective(min_trades=2),
-        walk_forward=WalkForward(train="20D", test="10D", inner_folds=2),
-        searcher=Searcher(algorithm=algorithm, trials_per_fold=5, grid_points=2),
-    )
+from tests.unit.research.small_sweep import small_config
 
 
 def test_window_starts_flat_and_scores_only_inside(btc_15m: MarketData) -> None:
