@@ -8,36 +8,16 @@ import msgspec
 import pytest
 
 from openalpha.domain import (
-    Category,
     Environment,
     Fill,
     IllegalTransition,
     Order,
-    OrderRequest,
     OrderStatus,
-    OrderType,
     Side,
 )
 from openalpha.store import ConflictingRecord, Ledger, StoreError, UnknownOrder
-
-T0 = 1_717_200_000_000
-
-
-def _order(
-    link: str = "mr-BTCUSDT-1", qty: str = "0.123", price: str | None = "67123.45", **kw: object
-) -> Order:
-    request = OrderRequest(
-        symbol="BTCUSDT",
-        category=Category.LINEAR,
-        side=Side.BUY,
-        order_type=OrderType.LIMIT if price else OrderType.MARKET,
-        qty=Decimal(qty),
-        price=Decimal(price) if price else None,
-        order_link_id=link,
-        strategy="mean_reversion",
-    )
-    order = Order.from_request(request, T0)
-    return msgspec.structs.replace(order, **kw) if kw else order
+from tests.integration.store.order_builder import T0
+from tests.integration.store.order_builder import new_order as _order
 
 
 def _fill(order: Order, exec_id: str, qty: str, price: str, ts: int) -> Fill:

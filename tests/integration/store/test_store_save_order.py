@@ -2,40 +2,24 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import msgspec
 import pytest
 from sqlalchemy import event
 
 from openalpha.domain import (
-    Category,
     Environment,
     IllegalTransition,
     Order,
-    OrderRequest,
     OrderStatus,
-    OrderType,
     Side,
 )
 from openalpha.live.ledger_journal import LedgerJournal
 from openalpha.store import ConflictingRecord, Ledger
-
-T0 = 1_717_200_000_000
+from tests.integration.store.order_builder import T0, new_order
 
 
 def _created(link: str = "fl-BTCUSDT-7") -> Order:
-    request = OrderRequest(
-        symbol="BTCUSDT",
-        category=Category.LINEAR,
-        side=Side.SELL,
-        order_type=OrderType.MARKET,
-        qty=Decimal("0.01"),
-        price=None,
-        order_link_id=link,
-        strategy="flip",
-    )
-    return Order.from_request(request, T0)
+    return new_order(link, qty="0.01", price=None, side=Side.SELL, strategy="flip")
 
 
 def _transactions(ledger: Ledger) -> list[str]:
