@@ -59,12 +59,13 @@ class StrategyActor:
             "signals": self.last_signals,
             "outcomes": self.outcomes,
             "last_decision_ts": self.runner.last_decision_ts,
-            **self.runner.ml_state(),
+            **self.live_state(),
         }
 
-    def ml_state(self) -> dict[str, Any]:
-        """ML strategies: predictions, confidence and the model card (``StrategySnapshot`` fields)."""
-        return self.runner.ml_state()
+    def live_state(self) -> dict[str, Any]:
+        """``StrategySnapshot`` fields from this actor: ML strategies' predictions, confidence and
+        model card, and the last failed decision (``error``, ``error_ts``, ``errors``)."""
+        return {**self.runner.ml_state(), **self.runner.error_state()}
 
     def ping(self) -> bool:
         return True

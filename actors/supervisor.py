@@ -187,7 +187,7 @@ class SupervisorActor:
             reviews = ray.get(self.graduation.reviews.remote(), timeout=5) if self.graduation else {}
         except Exception:  # graduation restarting: show stages without their checks
             reviews = {}
-        ml = self._ml_states()
+        live = self._live_states()
         out = []
         for plan, _params, env in self.plans:
             state = states.get(env, {})
@@ -208,14 +208,15 @@ class SupervisorActor:
                     ][-20:],
                     capital=state.get("capital", {}).get(plan.strategy_id),
                     **_graduation_fields(review),
-                    **ml.get(plan.strategy_id, {}),
+                    **live.get(plan.strategy_id, {}),
                 )
             )
         return out
 
-    def _ml_states(self) -> dict[str, dict[str, Any]]:
-        """ML strategies' predictions, confidence and model card, asked of every strategy actor at once."""
-        refs = {sid: actor.ml_state.remote() for sid, actor in self.strategies.items()}
+    def _live_states(self) -> dict[str, dict[str, Any]]:
+        """Each strategy actor's own snapshot fields (ML predictions and model, the last failed
+        decision), asked of every strategy actor at once."""
+        refs = {sid: actor.live_state.remote() for sid, actor in self.strategies.items()}
         out: dict[str, dict[str, Any]] = {}
         for sid, ref in refs.items():
             with contextlib.suppress(Exception):  # a restarting strategy actor: no predictions this time

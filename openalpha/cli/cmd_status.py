@@ -28,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
         snap = connect(args.address).snapshot()
     except RuntimeNotFound as err:
         raise CliError(str(err), exit_code=1) from None
+    from openalpha.live.snapshot import failure_text
+
     if args.json:
         from openalpha.domain import to_json
 
@@ -57,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
             f"{s.strategy_id:32} {s.env.value:7} stage={s.stage.value:8} {'PAUSED ' if s.paused else ''}"
             f"targets={ {k: round(v, 3) for k, v in s.last_targets.items()} } last: {why}"
         )
-        for line in ml_lines(s, snap.ts):
+        failure = failure_text(s)
+        for line in ([failure] if failure else []) + ml_lines(s, snap.ts):
             print(f"  {line}")
     dead = [name for name, ok in snap.actors_alive.items() if not ok]
     print(

@@ -8,6 +8,7 @@ snapshot is for display, never for orders.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import msgspec
@@ -125,6 +126,9 @@ class StrategySnapshot(msgspec.Struct, frozen=True, kw_only=True):
     confidence: dict[str, float] = {}  # |2 p - 1|: 0 = coin flip, 1 = certain
     predictions_ts: int = 0  # the bar they were made at
     model: ModelView | None = None
+    error: str = ""  # the last failed decision's exception ("Type: message"); "" once one succeeds
+    error_ts: int = 0  # the bar it failed at
+    errors: int = 0  # decisions that failed since the strategy actor started
     # graduation: the capital the stage grants (USDT), the gate out of the stage (every check
     # with value, threshold and ``progress``), a pending mainnet approval, degradation reasons
     capital: float | None = None
@@ -171,3 +175,13 @@ class RuntimeSnapshot(msgspec.Struct, frozen=True, kw_only=True):
 
 def inactive(env: Environment) -> EnvSnapshot:
     return EnvSnapshot(env=env, active=False)
+
+
+def failure_text(s: StrategySnapshot) -> str:
+    """One line on a strategy's failed decisions ("" while none failed), for status and the dashboard."""
+    if s.error:
+        when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(s.error_ts / 1000))
+        return f"DECISION FAILED at the bar of {when} UTC, no signal ({s.errors} since start): {s.error}"
+    if s.errors:
+        return f"{s.errors} decisions failed since start; the last one succeeded"
+    return ""

@@ -8,6 +8,7 @@ instrument of the strategy has closed the same bar.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +21,7 @@ from openalpha.live.snapshot import ModelView
 from openalpha.strategies.base import Strategy
 
 _COLUMNS = ["open", "high", "low", "close", "volume"]
+log = logging.getLogger(__name__)
 
 
 class StrategyRunner:
@@ -44,9 +46,13 @@ class StrategyRunner:
         self.bars: dict[str, pd.DataFrame] = {s: empty.copy() for s in self.symbols}
         self.funding: dict[str, pd.Series] = {}
         self.last_decision_ts: int | None = None
+        # a decision whose targets() raised: (bar ts, "Type: message") until one succeeds again
+        self.failure: tuple[int, str] | None = None
+        self.failures = 0  # decisions that raised, since start
         # ML strategies (optional hooks): (P(up), confidence) per symbol at the last decision,
         # and a description of the model (``openalpha.live.snapshot.ModelView`` fields)
         self.predictions: dict[str, tuple[float, float]] = {}
+        self.predictions_ts = 0  # the bar they were made at
         describe = getattr(strategy, "model_card", None)
         self.model_card: dict[str, Any] | None = describe() if callable(describe) else None
         if history is not None:
@@ -57,6 +63,14 @@ class StrategyRunner:
                     self.funding[key] = history.funding[key]
             self.instruments.update(history.instruments)
 
+    def error_state(self) -> dict[str, Any]:
+        """The error fields of :class:`~openalpha.live.snapshot.StrategySnapshot` (empty when
+        every decision so far succeeded)."""
+        if not self.failures:
+            return {}
+        ts, text = self.failure or (0, "")
+        return {"error": text, "error_ts": ts, "errors": self.failures}
+
     def ml_state(self) -> dict[str, Any]:
         """The ML fields of :class:`~openalpha.live.snapshot.StrategySnapshot` (empty for other strategies)."""
         if self.model_card is None and not self.predictions:
@@ -64,7 +78,7 @@ class StrategyRunner:
         return {
             "predictions": {k: p for k, (p, _) in self.predictions.items()},
             "confidence": {k: c for k, (_, c) in self.predictions.items()},
-            "predictions_ts": self.last_decision_ts or 0,
+            "predictions_ts": self.predictions_ts,
             "model": None if self.model_card is None else msgspec.convert(self.model_card, ModelView),
         }
 
@@ -106,12 +120,15 @@ class StrategyRunner:
             funding=dict(self.funding),
             instruments=self.instruments,
         )
-        latest = getattr(self.strategy, "latest_targets", None)  # a strategy's fast last-row path
-        last = latest(data) if callable(latest) else self.strategy.targets(data).iloc[-1]
-        predict = getattr(self.strategy, "live_predictions", None)
-        if callable(predict):
-            self.predictions = predict(data)
-        self.last_decision_ts = ts
+        self.last_decision_ts = ts  # decided, also when it fails: a repeated bar does not retry
+        try:
+            last = self._last_targets(data, ts)
+        except Exception as err:  # the strategy's own code: no signal, and say so in status
+            first_line = (str(err).splitlines() or [""])[0][:200]
+            self.failure, self.failures = (ts, f"{type(err).__name__}: {first_line}"), self.failures + 1
+            log.exception("strategy %s: targets() failed at bar %d; no signal", self.strategy_id, ts)
+            return []
+        self.failure = None
         signals = []
         for key in self.symbols:
             value = float(last.get(key, 0.0))
@@ -125,3 +142,11 @@ class StrategyRunner:
                 )
             )
         return signals
+
+    def _last_targets(self, data: MarketData, ts: int) -> pd.Series:
+        latest = getattr(self.strategy, "latest_targets", None)  # a strategy's fast last-row path
+        last = latest(data) if callable(latest) else self.strategy.targets(data).iloc[-1]
+        predict = getattr(self.strategy, "live_predictions", None)
+        if callable(predict):
+            self.predictions, self.predictions_ts = predict(data), ts
+        return last

@@ -10,7 +10,7 @@ from openalpha.ui.components.widgets import badge, heading, stat, table, text, t
 from openalpha.ui.context import PageContext
 from openalpha.ui.pages.strategy_graduation import graduation_panel
 
-from openalpha.live.snapshot import RuntimeSnapshot, StrategySnapshot
+from openalpha.live.snapshot import RuntimeSnapshot, StrategySnapshot, failure_text
 
 STAGE_TONE = {"backtest": "oa-muted", "paper": "oa-cyan", "testnet": "oa-warn", "mainnet": "oa-fire",
               "halted": "oa-neg", "retired": "oa-muted"}  # fmt: skip
@@ -33,8 +33,12 @@ def strategy_card(page: PageContext, s: StrategySnapshot) -> None:
                 badge("paused", "oa-warn")
             if s.halted_reason:
                 badge("halted", "oa-neg")
+            if s.error:
+                badge("failing", "oa-neg")
         if s.halted_reason:
             text("p", f"Halted: {s.halted_reason}", "oa-neg q-ma-none")
+        if s.errors:
+            text("p", failure_text(s), "oa-neg q-ma-none" if s.error else "oa-muted q-ma-none")
         with ui.row().classes("gap-6"):
             stat("Capital", fmt.pct(s.capital_fraction))
             stat("Live return", fmt.pct(s.live_return), tone_of(s.live_return))

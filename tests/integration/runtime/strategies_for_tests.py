@@ -4,6 +4,7 @@
   bar of every instrument is an order — the busiest honest load for crash and fault tests.
 * :class:`Switch`: the target written in a file (``0`` when the file is missing or empty), so a
   test decides exactly when a strategy asks for exposure.
+* :class:`ReadsMark`: fails on every live bar (no mark prices live).
 """
 
 from __future__ import annotations
@@ -44,3 +45,18 @@ class Switch(Strategy):
         text = path.read_text().strip() if path.is_file() else ""
         value = float(text) if text else 0.0
         return pd.DataFrame({key: value for key in data.symbols}, index=data.index)
+
+
+class ReadsMark(Strategy):
+    """Reads the mark price, which the live runtime does not feed: ``targets()`` raises
+    ``KeyError`` on every live bar (the failure must show in status, not vanish)."""
+
+    class Params(msgspec.Struct, frozen=True):
+        pass
+
+    def warmup(self) -> int:
+        return 2
+
+    def targets(self, data: MarketData) -> pd.DataFrame:
+        mark = data.mark[data.symbols[0]]
+        return pd.DataFrame({key: 0.0 for key in data.symbols}, index=mark.index)
