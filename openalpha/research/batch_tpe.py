@@ -14,6 +14,15 @@ finished trials are unchanged; a newly finished trial discards them (the next as
 
 Uses Optuna's TPE internals (``_split_trials``, ``_build_parzen_estimator``,
 ``_compute_acquisition_func``, ``_compare``), checked against Optuna 5.0.
+
+**Vectorised log Φ.** Importing this module also points Optuna's truncated-normal code
+(``optuna.samplers._tpe._truncnorm._log_ndtr``) at :func:`scipy.special.log_ndtr`. Optuna's
+own version calls a Python function per element (``np.frompyfunc``), which is about 70 % of a
+TPE fit on this project's sweeps; SciPy's is the compiled reference Optuna re-implements to
+avoid depending on SciPy. The two agree within 4e-13 over [-40, 40] (SciPy is the more exact
+one above 6, where Optuna approximates log(1 - x) by -x), draw the same parameter sets (integers exactly, floats to the last bits; tested),
+and a TPE fit costs 2.5x less. It applies to every TPE sampler in the process (plain ones
+too), so Tune and Optuna alone are measured with the same sampler code.
 """
 
 from __future__ import annotations
@@ -21,11 +30,23 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import optuna.samplers._tpe._truncnorm as _truncnorm
 from optuna.distributions import BaseDistribution
 from optuna.samplers import TPESampler
 from optuna.samplers._tpe.sampler import _split_trials, default_gamma
 from optuna.study import Study
 from optuna.trial import FrozenTrial, TrialState
+from scipy.special import log_ndtr
+
+OPTUNA_LOG_NDTR = _truncnorm._log_ndtr  # Optuna's own, kept for the tests' comparison
+
+
+def use_vectorised_log_ndtr() -> None:
+    """Point Optuna's truncated-normal code at SciPy's ``log_ndtr`` (idempotent)."""
+    _truncnorm._log_ndtr = log_ndtr
+
+
+use_vectorised_log_ndtr()
 
 
 class BatchTPESampler(TPESampler):  # type: ignore[misc]
@@ -76,4 +97,4 @@ class BatchTPESampler(TPESampler):  # type: ignore[misc]
         return out
 
 
-__all__ = ["BatchTPESampler"]
+__all__ = ["OPTUNA_LOG_NDTR", "BatchTPESampler", "use_vectorised_log_ndtr"]
