@@ -13,6 +13,8 @@ as :func:`score_config` scores it alone and yields its own :class:`TrialRecord`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +54,10 @@ class TrialRecord(msgspec.Struct, kw_only=True):
     n_trades: int = 0
     daily_returns: list[float] = []
     error: str = ""
+
+
+_RECORDS_ENCODER = msgspec.msgpack.Encoder()
+_RECORDS_DECODER = msgspec.msgpack.Decoder(list[TrialRecord])
 
 
 class _SetScore:
@@ -119,8 +125,8 @@ def score_batch(
     """Score every parameter set of ``batch`` on fold ``fold``'s inner segments (segment by
     segment, all sets together), calling ``report`` after every segment with the batch's best
     score so far (``score``), every set's score (``scores``) and trade count (``trades``), and
-    after the last segment every set's record (``records``). A set the strategy rejects
-    scores :data:`PENALTY`."""
+    after the last segment every set's record (``records``, packed by :func:`pack_records`).
+    A set the strategy rejects scores :data:`PENALTY`."""
     sets = [_SetScore(ctx, params) for params in batch]
     live = [s for s in sets if s.valid]
     segments = ctx.segments[fold]
@@ -140,14 +146,30 @@ def score_batch(
             "segment": k + 1,
         }
         if last:
-            row["records"] = [msgspec.to_builtins(s.record()) for s in sets]
+            row["records"] = pack_records([s.record() for s in sets])
         report(row)
     if not segments:
         errors = "; ".join(sorted({s.error for s in sets}))
-        records = [msgspec.to_builtins(s.record()) for s in sets]
+        records = pack_records([s.record() for s in sets])
         report({"score": PENALTY, "scores": [PENALTY] * len(sets), "valid": False, "segment": 0,
                 "error": errors, "records": records})  # fmt: skip
     return [s.record() for s in sets]
+
+
+def pack_records(records: list[TrialRecord]) -> str:
+    """``records`` as one ASCII string (base64 of msgpack). A Tune trial's last result carries
+    its sets' records, daily returns included (thousands of floats); Tune writes every trial's
+    last result into its experiment-state JSON again at each of its periodic saves, and one
+    string encodes about 10x faster than a list of lists of floats. Floats round-trip exactly."""
+    return base64.b64encode(_RECORDS_ENCODER.encode(records)).decode("ascii")
+
+
+def unpack_records(packed: str) -> list[TrialRecord]:
+    """The records :func:`pack_records` packed (``ValueError`` if ``packed`` is not such a string)."""
+    try:
+        return _RECORDS_DECODER.decode(base64.b64decode(packed, validate=True))
+    except (binascii.Error, msgspec.DecodeError) as err:
+        raise ValueError(f"not packed trial records: {err}") from None
 
 
 def score_config(
@@ -183,4 +205,13 @@ def warm_up(ctx: TrialContext) -> None:
     run_targets(targets, sliced, ctx.backtest)
 
 
-__all__ = ["PENALTY", "TrialContext", "TrialRecord", "score_batch", "score_config", "warm_up"]
+__all__ = [
+    "PENALTY",
+    "TrialContext",
+    "TrialRecord",
+    "pack_records",
+    "score_batch",
+    "score_config",
+    "unpack_records",
+    "warm_up",
+]

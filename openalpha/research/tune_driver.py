@@ -25,7 +25,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import optuna
 import ray
 from ray import tune
@@ -37,7 +36,7 @@ from openalpha.research.batch_tpe import BatchTPESampler
 from openalpha.research.space import Dim
 from openalpha.research.splits import Fold
 from openalpha.research.sweep_config import Searcher
-from openalpha.research.trial import PENALTY, TrialContext, TrialRecord, score_batch, warm_up
+from openalpha.research.trial import PENALTY, TrialContext, TrialRecord, score_batch, unpack_records, warm_up
 from openalpha.research.tune_folds import BATCH_KEY, FoldScheduler, FoldSearcher
 from openalpha.research.tune_loggers import result_loggers
 
@@ -106,7 +105,7 @@ def _records(result: Any, names: list[str]) -> list[TrialRecord]:
             TrialRecord(params=p, score=PENALTY, valid=False, complete=False, error=error) for p in params
         ]
     if "records" in metrics:
-        return [msgspec.convert(r, TrialRecord) for r in metrics["records"]]
+        return unpack_records(metrics["records"])
     trades = metrics.get("trades") or [0] * len(params)
     return [
         TrialRecord(params=p, score=float(v), valid=True, complete=False, n_trades=int(n))

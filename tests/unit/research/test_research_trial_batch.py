@@ -10,7 +10,7 @@ import pytest
 
 from openalpha.domain.market_data import MarketData
 from openalpha.research.sweep_config import SweepConfig
-from openalpha.research.trial import PENALTY, score_batch, score_config
+from openalpha.research.trial import PENALTY, pack_records, score_batch, score_config, unpack_records
 from openalpha.research.walkforward import make_context, plan_folds
 from openalpha.strategies.sma_cross import SmaCross
 from tests.unit.research.small_sweep import small_config
@@ -36,7 +36,7 @@ def test_each_set_of_a_batch_scores_as_it_does_alone(btc_15m: MarketData) -> Non
     # one report per inner segment; each carries every set's running score, the last every record
     assert [r["segment"] for r in rows] == [1, 2, 3]
     assert all(len(r["scores"]) == 3 and r["score"] == max(r["scores"]) for r in rows)
-    assert [r["score"] for r in rows[-1]["records"]] == [b.score for b in batch]
+    assert unpack_records(rows[-1]["records"]) == batch  # every record, daily returns exact
     assert all("records" not in r for r in rows[:-1])
 
 
@@ -46,7 +46,11 @@ def test_a_batch_of_only_rejected_sets_reports_once(btc_15m: MarketData) -> None
     rows: list[dict[str, Any]] = []
     records = score_batch(ctx, 0, [{"fast": 9, "slow": 5}, {"fast": 9, "slow": 9}], rows.append)
     assert [r.valid for r in records] == [False, False]
-    assert len(rows) == 1 and rows[0]["scores"] == [PENALTY, PENALTY] and len(rows[0]["records"]) == 2
+    assert (
+        len(rows) == 1
+        and rows[0]["scores"] == [PENALTY, PENALTY]
+        and unpack_records(rows[0]["records"]) == records
+    )
 
 
 def test_a_folds_batch_sees_only_that_folds_training_window(
@@ -74,3 +78,19 @@ def test_a_folds_batch_sees_only_that_folds_training_window(
         assert min(a for a, _ in seen) >= first_allowed  # only the warm-up before the window
         assert max(b for _, b in seen) < index[fold.train.stop]  # never a bar of the test window
         assert max(b for _, b in seen) == index[fold.train.stop - 1]  # the whole training window
+
+
+def test_packed_records_round_trip_exactly_and_bad_input_is_refused() -> None:
+    from openalpha.research.trial import TrialRecord
+
+    records = [
+        TrialRecord(params={"fast": 9, "slow": 30}, score=1.25, valid=True, complete=True, n_trades=7,
+                    daily_returns=[0.1, -1e-300, 5e-324, 1 / 3]),
+        TrialRecord(params={"fast": 40, "slow": 20}, score=PENALTY, valid=False, complete=True, error="fast >= slow"),
+    ]  # fmt: skip
+    packed = pack_records(records)
+    assert isinstance(packed, str) and packed.isascii()
+    assert unpack_records(packed) == records
+    for bad in ("not base64!", pack_records(records)[:-8], "AAAA"):
+        with pytest.raises(ValueError, match="not packed trial records"):
+            unpack_records(bad)
