@@ -1,14 +1,15 @@
 """Sweep throughput: the same walk-forward search on Ray Tune with 1 and 2 CPUs, and with Optuna
 alone in one process. Prints one JSON line per measurement.
 
-    python benchmarks/bench_sweep.py [--trials 20] [--trials-large 80] [--folds 2] [--batch 10] [--repeat 2]
+    python benchmarks/bench_sweep.py [--trials 20] [--trials-large 400] [--folds 2] [--batch N] [--repeat 2]
 
 Data: real Bybit BTCUSDT perp 15-minute candles (2023-11-29 .. 2026-01-05, 73,777 bars) and the
 real 8-hourly funding from the shared data (mohsenjfar). Walk-forward: train 365 days, test 90
 days, step 90 days, 3 inner segments: every parameter set backtests one year of 15-minute bars
 (three segments of four months, each with its warm-up) — the size the overhead target is
 stated for. ``--trials`` counts parameter sets per fold; a Tune trial scores ``--batch`` of
-them (``searcher.batch``); the same sweep also runs with one set per Tune trial (batch 1, the
+them (``searcher.batch``; by default what ``batch = "auto"`` picks for the large sweep, 20
+here, so the benchmark measures what a sweep config gets); the same sweep also runs with one set per Tune trial (batch 1, the
 driver before batching) so Tune's fixed cost per Tune trial is measured directly.
 
 Per-set overhead = (CPU-seconds per parameter set - backtest time of one set) / backtest time,
@@ -50,7 +51,7 @@ SHARED = Path(os.environ.get("OPENALPHA_SHARED_DATA", REPO.parent / "shared" / "
 SRC = SHARED / "mohsenjfar_trade"
 
 
-def _config(trials: int, cpus: int, batch: int = 1) -> Any:
+def _config(trials: int, cpus: int, batch: int | str = 1) -> Any:
     from openalpha.research.sweep_config import Objective, ParamRange, Searcher, SweepConfig, WalkForward
 
     return SweepConfig(
@@ -219,6 +220,17 @@ def hardware_ceiling(sets: int = 48) -> dict[str, Any]:
             "speedup_2cpu": 2 * one / two, "load_avg_1m": os.getloadavg()[0]}  # fmt: skip
 
 
+def auto_batch(trials: int, folds: int) -> int:
+    """The batch ``searcher.batch = "auto"`` gives a sweep of ``trials`` sets per fold."""
+    from openalpha.research.tune_driver import _bars_per_set
+    from openalpha.research.walkforward import make_context, plan_folds
+
+    data = _data()
+    cfg = _config(trials, 1, "auto")
+    chosen = plan_folds(cfg, data)[:folds]
+    return int(cfg.searcher.batch_size(_bars_per_set(make_context(cfg, data, chosen), chosen)))
+
+
 def _run_child(mode: str, cpus: int, trials: int, folds: int, batch: int) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", mode, str(cpus), "--trials", str(trials), "--folds", str(folds),
@@ -231,9 +243,11 @@ def _run_child(mode: str, cpus: int, trials: int, folds: int, batch: int) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--trials", type=int, default=20, help="parameter sets per fold (small sweep)")
-    parser.add_argument("--trials-large", type=int, default=80, help="parameter sets per fold (large sweep)")
+    parser.add_argument("--trials-large", type=int, default=400, help="parameter sets per fold (large sweep)")
     parser.add_argument("--folds", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=10, help="parameter sets per Tune trial")
+    parser.add_argument(
+        "--batch", type=int, help='parameter sets per Tune trial (default: "auto" of the large sweep)'
+    )
     parser.add_argument("--repeat", type=int, default=2, help="runs per mode; the fastest counts")
     parser.add_argument("--no-batch-1", action="store_true", help="skip the one-set-per-trial runs")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "CPUS"))
@@ -246,6 +260,10 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child[0], int(args.child[1]), args.trials, args.folds, args.batch)))
         return
+    from_auto = args.batch is None
+    if from_auto:
+        args.batch = auto_batch(args.trials_large, args.folds)
+    print(json.dumps({"measure": "batch", "value": args.batch, "from_auto": from_auto}))
     per_set = backtest_time_per_trial(args.trials)
     print(json.dumps({"measure": "backtest_per_set_s", "value": per_set}))
     print(json.dumps(hardware_ceiling()))

@@ -55,7 +55,8 @@ def test_batch_size_auto_and_explicit() -> None:
     from openalpha.research.sweep_config import AUTO_BATCH_BARS, Searcher
 
     one_year_15m = 35_040
-    assert Searcher(trials_per_fold=64).batch_size(one_year_15m) == -(-AUTO_BATCH_BARS // one_year_15m)
+    assert Searcher(trials_per_fold=400).batch_size(one_year_15m) == -(-AUTO_BATCH_BARS // one_year_15m) == 20
+    assert Searcher(trials_per_fold=64).batch_size(one_year_15m) == 16  # capped at trials_per_fold // 4
     assert Searcher(trials_per_fold=8).batch_size(one_year_15m) == 2  # a fold keeps >= 4 Tune trials
     assert Searcher(trials_per_fold=64).batch_size(10 * AUTO_BATCH_BARS) == 1  # long windows: one set
     assert Searcher(trials_per_fold=64, batch=5).batch_size(one_year_15m) == 5
