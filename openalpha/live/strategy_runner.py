@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
 import pandas as pd
 
-from openalpha.domain import Bar, Instrument, MarketData, Signal, normalize_interval
+from openalpha.domain import Bar, Instrument, MarketData, Signal, interval_ms, normalize_interval
 from openalpha.live.snapshot import ModelView
 from openalpha.strategies.base import Strategy
 
@@ -45,6 +45,9 @@ class StrategyRunner:
         empty = pd.DataFrame(columns=_COLUMNS, dtype="float64", index=pd.DatetimeIndex([], tz="UTC"))
         self.bars: dict[str, pd.DataFrame] = {s: empty.copy() for s in self.symbols}
         self.funding: dict[str, pd.Series] = {}
+        # called with (bar open, bar length) just before a decision's data is assembled (the
+        # live funding feed reads a settlement the decision needs that has not arrived)
+        self.before_decision: Callable[[int, int], None] | None = None
         self.last_decision_ts: int | None = None
         # a decision whose targets() raised: (bar ts, "Type: message") until one succeeds again
         self.failure: tuple[int, str] | None = None
@@ -114,6 +117,8 @@ class StrategyRunner:
             return []
         if min(len(f) for f in self.bars.values()) < self.keep:
             return []  # not warm yet
+        if self.before_decision is not None:
+            self.before_decision(ts, interval_ms(self.interval))
         data = MarketData(
             interval=self.interval,
             bars=dict(self.bars),

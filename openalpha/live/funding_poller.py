@@ -1,0 +1,159 @@
+"""The live funding feed's I/O: settlements of a strategy's perps read from the environment's
+public ``/v5/market/funding/history``, in a background thread after each bar, and on the
+decision path only when one the decision needs is missing (:mod:`openalpha.live.funding_feed`
+decides which). A failed read never raises: it logs one line and is retried later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import aiohttp
+
+from openalpha.domain import Category, split_key
+from openalpha.exchange.bybit.market_client import MarketClient
+from openalpha.live.funding_feed import DEFAULT_FUNDING_MINUTES, FundingFeed
+
+if TYPE_CHECKING:
+    from openalpha.live.strategy_runner import StrategyRunner
+
+log = logging.getLogger(__name__)
+Windows = dict[str, tuple[int, int]]
+Deliver = Callable[[str, int, float], None]
+RETRY_S = (1.0, 2.0, 5.0, 15.0, 60.0)  # background re-reads while a due settlement is not served
+
+
+async def _read(
+    base_url: str, windows: Windows, *, retries: int, timeout_s: float
+) -> dict[str, list[tuple[int, float]]]:
+    out: dict[str, list[tuple[int, float]]] = {}
+    async with aiohttp.ClientSession() as session:
+        client = MarketClient(base_url, session, max_retries=retries, timeout_s=timeout_s)
+        for key, (start, end) in windows.items():
+            frame = await client.funding_history("linear", split_key(key)[0], start, end)
+            out[key] = list(zip(frame["ts"].tolist(), frame["rate"].tolist(), strict=True))
+    return out
+
+
+async def _intervals(base_url: str, keys: list[str]) -> dict[str, int]:
+    async with aiohttp.ClientSession() as session:
+        client = MarketClient(base_url, session, max_retries=3, timeout_s=10.0)
+        out = {}
+        for key in keys:
+            listed = await client.instruments("linear", split_key(key)[0])
+            if listed:
+                out[key] = listed[0].instrument.funding_interval_min
+        return out
+
+
+def funding_intervals(base_url: str, keys: list[str]) -> dict[str, int]:
+    """``fundingInterval`` (minutes) of each linear key from ``instruments-info``; a failed read
+    leaves them to the default (480), with one log line."""
+    try:
+        return asyncio.run(_intervals(base_url, keys))
+    except Exception as err:
+        what = f"{type(err).__name__}: {err}"
+        log.warning(
+            "funding feed: instruments-info failed (%s); assuming %d-minute funding",
+            what,
+            DEFAULT_FUNDING_MINUTES,
+        )
+        return {}
+
+
+class FundingPoller:
+    """Keeps ``feed`` and the strategy's funding (through ``deliver``) up to date."""
+
+    def __init__(self, base_url: str, feed: FundingFeed, deliver: Deliver, now_ms: int) -> None:
+        self.base_url = base_url
+        self.feed = feed
+        self._deliver = deliver
+        self.lock = threading.Lock()  # the feed and every delivery
+        self.now_ms = now_ms  # the newest bar close seen: the exchange's time, never ahead of it
+        self.missing: dict[str, int] = {}  # settlements the last decision ran without
+        self.missing_ts = 0  # that decision's bar
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="funding-feed", daemon=True)
+
+    def start(self) -> FundingPoller:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def deliver(self, key: str, ts: int, rate: float) -> None:
+        """A settlement from elsewhere (the account's funding executions)."""
+        with self.lock:
+            self._deliver(key, ts, rate)
+
+    def on_bar_close(self, close_ms: int) -> None:
+        """A bar closed at ``close_ms``: settlements up to it may be read (in the background)."""
+        with self.lock:
+            if close_ms <= self.now_ms:
+                return
+            self.now_ms = close_ms
+        self._wake.set()
+
+    def before_decision(self, open_ms: int, bar_ms: int) -> None:
+        """On the decision path of the bar opening at ``open_ms``: reads only a settlement the
+        decision needs that has not arrived (once per settlement), and warns when one is missing."""
+        close = open_ms + bar_ms
+        with self.lock:
+            windows = self.feed.to_fetch_now(close)
+        if windows:
+            self._read_and_merge(windows, close, retries=0, timeout_s=2.0)
+        with self.lock:
+            self.missing, self.missing_ts = self.feed.missing(close), open_ms
+            warn = self.feed.to_warn(close)
+        for key, due in warn.items():
+            text = "funding feed: %s settlement at %d not served yet; the decision at bar %d runs without it"
+            log.warning(text, key, due, open_ms)
+
+    def _read_and_merge(self, windows: Windows, now_ms: int, *, retries: int, timeout_s: float) -> bool:
+        try:
+            rows = asyncio.run(_read(self.base_url, windows, retries=retries, timeout_s=timeout_s))
+        except Exception as err:  # never the actor's end: one line, read again later
+            log.warning("funding feed: reading %s failed: %s: %s", ",".join(windows), type(err).__name__, err)
+            return False
+        with self.lock:
+            for key, found in rows.items():
+                for ts, rate in self.feed.merge(key, found, now_ms):
+                    self._deliver(key, ts, rate)
+        return True
+
+    def _run(self) -> None:
+        attempt = 0
+        while not self._stop.is_set():
+            self._wake.wait(None if attempt == 0 else RETRY_S[min(attempt, len(RETRY_S)) - 1])
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            with self.lock:
+                now = self.now_ms
+                windows = {k: self.feed.window(k, now) for k in self.feed.due(now)}
+            if not windows:
+                attempt = 0
+                continue
+            self._read_and_merge(windows, now, retries=2, timeout_s=10.0)
+            with self.lock:
+                attempt = attempt + 1 if self.feed.due(now) else 0
+
+
+def start_funding_poller(base_url: str, runner: StrategyRunner, now_ms: int) -> FundingPoller | None:
+    """The feed of ``runner``'s perps (``None`` when it trades none), started: its warm-up
+    funding (read up to ``now_ms``) is where it begins, and the runner asks it before deciding."""
+    keys = [k for k in runner.symbols if split_key(k)[1] is Category.LINEAR]
+    if not keys:
+        return None
+    held = {k: int(s.index[-1].value // 1_000_000) for k, s in runner.funding.items() if k in keys and len(s)}
+    feed = FundingFeed.create(keys, funding_intervals(base_url, keys), held, now_ms)
+    poller = FundingPoller(base_url, feed, runner.on_funding, now_ms)
+    runner.before_decision = poller.before_decision
+    return poller.start()
