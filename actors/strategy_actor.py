@@ -1,7 +1,9 @@
 """``StrategyActor``: one per (strategy, symbols). A thin shell over
 :class:`openalpha.live.strategy_runner.StrategyRunner`: warm up from the environment's own
 history, then after each closed bar compute the targets and hand the signals to the exchange
-actor (which asks the governor and places the delta).
+actor (which asks the governor and places the delta). The funding of the strategy's perps comes
+from the market's funding history (:mod:`openalpha.live.funding_poller`), held or flat, and
+from the account's funding executions.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class StrategyActor:
     def __init__(self, plan: StrategyPlan, params: dict[str, Any], exchange: Any, base_url: str) -> None:
         # imported here, not at module level: the supervisor and the CLI import this module to
         # create the actor, and need neither the strategies (numba, scipy) nor pandas' runner
+        from openalpha.live.funding_poller import start_funding_poller
         from openalpha.live.strategy_runner import StrategyRunner
         from openalpha.live.warmup import fetch_history
         from openalpha.strategies.registry import get_strategy_class
@@ -34,6 +37,7 @@ class StrategyActor:
             lambda: fetch_history(base_url, plan.symbols, plan.interval, strategy.warmup() + 1, now)
         )
         self.runner = StrategyRunner(plan.strategy_id, strategy, plan.symbols, plan.interval, history=history)
+        self.funding = start_funding_poller(base_url, self.runner, now)  # None: no perp among the symbols
         self.last_signals: list[Signal] = []
         self.outcomes: list[str] = []
 
@@ -46,11 +50,16 @@ class StrategyActor:
         if signals:
             self.last_signals = signals
             self.outcomes = ray.get(self.exchange.apply_signals.remote(signals))
+        if self.funding is not None:  # settlements up to this close are read in the background
+            self.funding.on_bar_close(bar.ts + interval_ms(self.plan.interval))
         return len(signals)
 
     def on_funding(self, key: str, ts: int, rate: float) -> None:
         """A funding rate settled on the account (passed on by the exchange actor)."""
-        self.runner.on_funding(key, ts, rate)
+        if self.funding is not None:
+            self.funding.deliver(key, ts, rate)
+        else:
+            self.runner.on_funding(key, ts, rate)
 
     def state(self) -> dict[str, Any]:
         return {
@@ -59,6 +68,9 @@ class StrategyActor:
             "signals": self.last_signals,
             "outcomes": self.outcomes,
             "last_decision_ts": self.runner.last_decision_ts,
+            # settlements the last decision ran without ({key: ts}), and that decision's bar
+            "funding_missing": self.funding.missing if self.funding is not None else {},
+            "funding_missing_ts": self.funding.missing_ts if self.funding is not None else 0,
             **self.live_state(),
         }
 

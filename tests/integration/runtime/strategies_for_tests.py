@@ -5,6 +5,7 @@
 * :class:`Switch`: the target written in a file (``0`` when the file is missing or empty), so a
   test decides exactly when a strategy asks for exposure.
 * :class:`ReadsMark`: fails on every live bar (no mark prices live).
+* :class:`WatchesFunding`: always flat; records the funding each decision was given.
 """
 
 from __future__ import annotations
@@ -60,3 +61,27 @@ class ReadsMark(Strategy):
     def targets(self, data: MarketData) -> pd.DataFrame:
         mark = data.mark[data.symbols[0]]
         return pd.DataFrame({key: 0.0 for key in data.symbols}, index=mark.index)
+
+
+class WatchesFunding(Strategy):
+    """Never trades; per decision records ``(bar open, {key: [(ts, rate), ...]})`` of the funding
+    in its data (the last ``keep`` settlements per key), for a test to read from the actor."""
+
+    class Params(msgspec.Struct, frozen=True):
+        keep: int = 4
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.seen: list[tuple[int, dict[str, list[tuple[int, float]]]]] = []
+
+    def warmup(self) -> int:
+        return 2
+
+    def targets(self, data: MarketData) -> pd.DataFrame:
+        opened = int(data.index[-1].value // 1_000_000)
+        held = {
+            key: [(int(t.value // 1_000_000), float(r)) for t, r in series.tail(self.params.keep).items()]
+            for key, series in data.funding.items()
+        }
+        self.seen.append((opened, held))
+        return pd.DataFrame({key: 0.0 for key in data.symbols}, index=data.index)
