@@ -21,6 +21,11 @@ def register(sub: Any) -> None:
     parser.add_argument("--cpus", type=int, help="CPUs of a local Ray (ignored on a cluster)")
     parser.add_argument("--max-folds", type=int, help="run only the first N folds (a quick look)")
     parser.add_argument("--quiet", action="store_true", help="no Ray Tune status tables")
+    parser.add_argument(
+        "--local",
+        action="store_true",
+        help="search with Optuna alone in this process, no Ray (faster below a few hundred trials)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -93,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--cpus must be a positive number")
     if args.max_folds is not None and args.max_folds <= 0:
         raise CliError("--max-folds must be a positive number")
+    if args.local and (args.address or args.cpus is not None):
+        raise CliError("--local runs in this process without Ray: drop --address / --cpus")
     try:
         config = with_overrides(load_sweep_config(args.config), args.max_trials, args.time_budget)
         outcome = run_sweep(
@@ -102,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
             num_cpus=args.cpus,
             max_folds=args.max_folds,
             verbose=0 if args.quiet else 1,
+            local=args.local,
         )
     except (ConfigError, StrategyError, ValueError) as err:
         raise CliError(str(err)) from None

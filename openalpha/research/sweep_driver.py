@@ -1,7 +1,8 @@
 """``run_sweep``: a sweep config in, a saved run out (the body of ``openalpha sweep``).
 
 Order of work, so that bad input fails before anything expensive starts and nothing partial
-is written: config and search space → market data → folds → Ray → walk-forward on Tune →
+is written: config and search space → market data → folds → Ray → walk-forward on Tune (or,
+with ``local``, Optuna alone in this process) →
 statistics → run directory (atomic). Recording in the ledger is the CLI's job.
 """
 
@@ -63,10 +64,10 @@ def run_sweep(
     max_folds: int | None = None,
     progress: Progress = print,
     verbose: int = 1,
+    local: bool = False,
 ) -> SweepOutcome:
-    """Validate, run the walk-forward on Ray Tune, analyse and save; ValueError on bad input."""
-    from openalpha.research.tune_driver import TuneSearch, connect
-
+    """Validate, run the walk-forward on Ray Tune (``local``: with Optuna alone in this process,
+    no Ray), analyse and save; ValueError on bad input."""
     search_space(config)  # unknown parameters / impossible ranges fail here, before any work
     data = data if data is not None else load_data(config, store)
     folds = plan_folds(config, data)
@@ -78,19 +79,43 @@ def run_sweep(
         f"sweep {config.name}: {config.strategy} on {', '.join(config.symbols)} ({data.interval}), "
         f"{len(data.index)} bars {data.index[0]:%Y-%m-%d}..{data.index[-1]:%Y-%m-%d}, {n_folds} folds x "
         f"{config.searcher.trials_per_fold} trials ({config.searcher.algorithm})"
+        + (", Optuna alone in this process" if local else "")
     )
+    if local:
+        from openalpha.research.local_search import OptunaLocalSearch
+
+        result = run_walk_forward(
+            config, data, OptunaLocalSearch(config.searcher), progress, max_folds=max_folds
+        )
+    else:
+        result = _on_tune(config, data, storage, run_id, address, num_cpus, max_folds, progress, verbose)
+    summary = summarise(result)
+    run_dir = write_sweep_run(runs_dir, result, summary, symbols=list(config.symbols), run_id=run_id)
+    return SweepOutcome(run_dir=run_dir, result=result, summary=summary)
+
+
+def _on_tune(
+    config: SweepConfig,
+    data: MarketData,
+    storage: str,
+    run_id: str,
+    address: str | None,
+    num_cpus: int | None,
+    max_folds: int | None,
+    progress: Progress,
+    verbose: int,
+) -> WalkForwardResult:
+    from openalpha.research.tune_driver import TuneSearch, connect
+
     started = connect(address, num_cpus)
     try:
         search = TuneSearch(config.searcher, storage, run_id, verbose=verbose)
-        result = run_walk_forward(config, data, search, progress, max_folds=max_folds)
+        return run_walk_forward(config, data, search, progress, max_folds=max_folds)
     finally:
         if started:
             import ray
 
             ray.shutdown()
-    summary = summarise(result)
-    run_dir = write_sweep_run(runs_dir, result, summary, symbols=list(config.symbols), run_id=run_id)
-    return SweepOutcome(run_dir=run_dir, result=result, summary=summary)
 
 
 __all__ = ["SweepOutcome", "load_data", "run_sweep", "with_overrides"]
