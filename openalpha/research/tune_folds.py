@@ -69,6 +69,11 @@ class FoldSearcher(Searcher):  # type: ignore[misc]
     ) -> bool:
         return not config  # the folds' spaces are set already; Tune's own space must be empty
 
+    def save(self, checkpoint_path: str) -> None:
+        """Write nothing: a sweep is never resumed from Tune's experiment checkpoint (running it
+        again starts afresh). ``Searcher.save`` raises instead, which Ray turns into a "save not
+        implemented" warning in every sweep's output."""
+
     def suggest(self, trial_id: str) -> dict[str, Any] | str | None:
         folds = self._order
         for i in range(len(folds)):
