@@ -76,6 +76,7 @@ class FundingPoller:
         self.now_ms = now_ms  # the newest bar close seen: the exchange's time, never ahead of it
         self.missing: dict[str, int] = {}  # settlements the last decision ran without
         self.missing_ts = 0  # that decision's bar
+        self.decision_reads = 0  # reads the decision path had to make (the background was late)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="funding-feed", daemon=True)
@@ -108,6 +109,7 @@ class FundingPoller:
         with self.lock:
             windows = self.feed.to_fetch_now(close)
         if windows:
+            self.decision_reads += 1
             self._read_and_merge(windows, close, retries=0, timeout_s=2.0)
         with self.lock:
             self.missing, self.missing_ts = self.feed.missing(close), open_ms
