@@ -131,7 +131,7 @@ def test_a_missing_settlement_is_read_on_the_decision_path_once(monkeypatch: pyt
     assert runner.strategy.seen == [DAY, DAY + 8 * HOUR]  # type: ignore[attr-defined]
     assert poller.missing == {}
     runner.on_bar("BTCUSDT", _bar(DAY + 9 * HOUR))
-    assert len(reads) == 1  # held now: no read
+    assert len(reads) == 1 and poller.decision_reads == 1  # held now: no read
 
 
 def test_a_failed_read_warns_and_the_decision_runs(monkeypatch: pytest.MonkeyPatch, caplog: Any) -> None:
