@@ -20,9 +20,10 @@ Uses Optuna's TPE internals (``_split_trials``, ``_build_parzen_estimator``,
 own version calls a Python function per element (``np.frompyfunc``), which is about 70 % of a
 TPE fit on this project's sweeps; SciPy's is the compiled reference Optuna re-implements to
 avoid depending on SciPy. The two agree within 4e-13 over [-40, 40] (SciPy is the more exact
-one above 6, where Optuna approximates log(1 - x) by -x), draw the same parameter sets (integers exactly, floats to the last bits; tested),
-and a TPE fit costs 2.5x less. It applies to every TPE sampler in the process (plain ones
-too), so Tune and Optuna alone are measured with the same sampler code.
+one above 6, where Optuna approximates log(1 - x) by -x) and draw the same parameter sets
+(integers exactly, floats to the last bits; tested); a TPE fit costs 2.5x less. It applies to
+every TPE sampler in the process (plain ones too), so Tune and Optuna alone are measured with
+the same sampler code.
 """
 
 from __future__ import annotations

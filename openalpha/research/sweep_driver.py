@@ -2,8 +2,8 @@
 
 Order of work, so that bad input fails before anything expensive starts and nothing partial
 is written: config and search space → market data → folds → Ray → walk-forward on Tune (or,
-with ``local``, Optuna alone in this process) →
-statistics → run directory (atomic). Recording in the ledger is the CLI's job.
+with ``local``, Optuna alone in this process) → statistics → run directory (atomic).
+Recording in the ledger is the CLI's job.
 """
 
 from __future__ import annotations
