@@ -16,6 +16,7 @@ import aiohttp
 
 from openalpha.domain import Category, split_key
 from openalpha.exchange.bybit.market_client import MarketClient
+from openalpha.live.background_reader import BackgroundReader, read_or_log
 from openalpha.live.funding_feed import DEFAULT_FUNDING_MINUTES, FundingFeed
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Windows = dict[str, tuple[int, int]]
 Deliver = Callable[[str, int, float], None]
-RETRY_S = (1.0, 2.0, 5.0, 15.0, 60.0)  # background re-reads while a due settlement is not served
 
 
 async def _read(
@@ -65,10 +65,11 @@ def funding_intervals(base_url: str, keys: list[str]) -> dict[str, int]:
         return {}
 
 
-class FundingPoller:
+class FundingPoller(BackgroundReader):
     """Keeps ``feed`` and the strategy's funding (through ``deliver``) up to date."""
 
     def __init__(self, base_url: str, feed: FundingFeed, deliver: Deliver, now_ms: int) -> None:
+        super().__init__("funding-feed")
         self.base_url = base_url
         self.feed = feed
         self._deliver = deliver
@@ -77,17 +78,6 @@ class FundingPoller:
         self.missing: dict[str, int] = {}  # settlements the last decision ran without
         self.missing_ts = 0  # that decision's bar
         self.decision_reads = 0  # reads the decision path had to make (the background was late)
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="funding-feed", daemon=True)
-
-    def start(self) -> FundingPoller:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
 
     def deliver(self, key: str, ts: int, rate: float) -> None:
         """A settlement from elsewhere (the account's funding executions)."""
@@ -100,7 +90,7 @@ class FundingPoller:
             if close_ms <= self.now_ms:
                 return
             self.now_ms = close_ms
-        self._wake.set()
+        self.wake()
 
     def before_decision(self, open_ms: int, bar_ms: int) -> None:
         """On the decision path of the bar opening at ``open_ms``: reads only a settlement the
@@ -119,10 +109,9 @@ class FundingPoller:
             log.warning(text, key, due, open_ms)
 
     def _read_and_merge(self, windows: Windows, now_ms: int, *, retries: int, timeout_s: float) -> bool:
-        try:
-            rows = asyncio.run(_read(self.base_url, windows, retries=retries, timeout_s=timeout_s))
-        except Exception as err:  # never the actor's end: one line, read again later
-            log.warning("funding feed: reading %s failed: %s: %s", ",".join(windows), type(err).__name__, err)
+        read = _read(self.base_url, windows, retries=retries, timeout_s=timeout_s)
+        rows = read_or_log(f"funding feed: reading {','.join(windows)}", read, log)
+        if rows is None:
             return False
         with self.lock:
             for key, found in rows.items():
@@ -130,22 +119,15 @@ class FundingPoller:
                     self._deliver(key, ts, rate)
         return True
 
-    def _run(self) -> None:
-        attempt = 0
-        while not self._stop.is_set():
-            self._wake.wait(None if attempt == 0 else RETRY_S[min(attempt, len(RETRY_S)) - 1])
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            with self.lock:
-                now = self.now_ms
-                windows = {k: self.feed.window(k, now) for k in self.feed.due(now)}
-            if not windows:
-                attempt = 0
-                continue
-            self._read_and_merge(windows, now, retries=2, timeout_s=10.0)
-            with self.lock:
-                attempt = attempt + 1 if self.feed.due(now) else 0
+    def read_due(self) -> bool:
+        with self.lock:
+            now = self.now_ms
+            windows = {k: self.feed.window(k, now) for k in self.feed.due(now)}
+        if not windows:
+            return False
+        self._read_and_merge(windows, now, retries=2, timeout_s=10.0)
+        with self.lock:
+            return bool(self.feed.due(now))
 
 
 def start_funding_poller(base_url: str, runner: StrategyRunner, now_ms: int) -> FundingPoller | None:
@@ -158,4 +140,5 @@ def start_funding_poller(base_url: str, runner: StrategyRunner, now_ms: int) -> 
     feed = FundingFeed.create(keys, funding_intervals(base_url, keys), held, now_ms)
     poller = FundingPoller(base_url, feed, runner.on_funding, now_ms)
     runner.before_decision = poller.before_decision
-    return poller.start()
+    poller.start()
+    return poller
