@@ -2,7 +2,9 @@
 
 * ``bars[key]``: DataFrame indexed by bar open time (tz-aware UTC ``DatetimeIndex``) with
   columns ``open high low close volume`` (plus ``turnover`` when known), sorted, unique.
-* ``mark[key]``: mark-price OHLC on the same index as the bars (absent for spot).
+* ``mark[key]``: mark-price OHLC on the same index as the bars (absent for spot). Live, a
+  mapping that reads a frame only when it is asked for (``openalpha.live.mark_feed``); such a
+  mapping offers ``map_frames(fn)``, which :meth:`MarketData.slice` uses so as to read nothing.
 * ``funding[key]``: Series of funding rates indexed by settlement time (absent for spot).
 * ``instruments[key]``: the :class:`Instrument` with its filters, when known.
 
@@ -80,10 +82,11 @@ class MarketData:
                 mask &= idx < end
             return obj[mask.to_numpy()]
 
+        lazy = getattr(self.mark, "map_frames", None)  # live marks: cut when read, not now
         return MarketData(
             interval=self.interval,
             bars={k: cut(v) for k, v in self.bars.items()},  # type: ignore[misc]
-            mark={k: cut(v) for k, v in self.mark.items()},  # type: ignore[misc]
+            mark=lazy(cut) if callable(lazy) else {k: cut(v) for k, v in self.mark.items()},  # type: ignore[misc]
             funding={k: cut(v) for k, v in self.funding.items()},  # type: ignore[misc]
             instruments=dict(self.instruments),
         )

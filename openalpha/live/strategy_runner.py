@@ -48,6 +48,9 @@ class StrategyRunner:
         # called with (bar open, bar length) just before a decision's data is assembled (the
         # live funding feed reads a settlement the decision needs that has not arrived)
         self.before_decision: Callable[[int, int], None] | None = None
+        # called with (the decision's bars, bar open) → its ``data.mark``, a mapping that reads
+        # only what the strategy asks for (the live mark feed); no mark prices without it
+        self.marks: Callable[[Mapping[str, pd.DataFrame], int], Mapping[str, pd.DataFrame]] | None = None
         self.last_decision_ts: int | None = None
         # a decision whose targets() raised: (bar ts, "Type: message") until one succeeds again
         self.failure: tuple[int, str] | None = None
@@ -119,9 +122,11 @@ class StrategyRunner:
             return []  # not warm yet
         if self.before_decision is not None:
             self.before_decision(ts, interval_ms(self.interval))
+        bars = dict(self.bars)
         data = MarketData(
             interval=self.interval,
-            bars=dict(self.bars),
+            bars=bars,
+            mark=self.marks(bars, ts) if self.marks is not None else {},
             funding=dict(self.funding),
             instruments=self.instruments,
         )

@@ -1,0 +1,113 @@
+"""The live mark-price feed's I/O: the closed mark-price bars of a strategy's perps read from
+the environment's ``/v5/market/mark-price-kline``: at start (the warm-up window) and after each
+bar in a background thread, and on the decision path only when a strategy reads ``data.mark``
+and the decision's bar is still missing (:mod:`openalpha.live.mark_feed` decides which). A
+failed read never raises: one log line, read again later.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import aiohttp
+import pandas as pd
+
+from openalpha.domain import Category, interval_ms, split_key
+from openalpha.exchange.bybit.market_client import KLINE_LIMIT, MarketClient
+from openalpha.live.background_reader import BackgroundReader, read_or_log
+from openalpha.live.mark_feed import LiveMarks, MarkFeed, Window, require_bar
+
+if TYPE_CHECKING:
+    from openalpha.live.strategy_runner import StrategyRunner
+
+log = logging.getLogger(__name__)
+
+
+async def _read(
+    base_url: str, interval: str, windows: dict[str, Window], *, retries: int, timeout_s: float
+) -> dict[str, pd.DataFrame]:
+    async with aiohttp.ClientSession() as session:
+        client = MarketClient(base_url, session, max_retries=retries, timeout_s=timeout_s)
+        return {
+            key: await client.klines("linear", split_key(key)[0], interval, start, end, kind="mark")
+            for key, (start, end) in windows.items()
+        }
+
+
+class MarkPoller(BackgroundReader):
+    """Keeps ``feed`` up to the newest closed bar and hands decisions their :class:`LiveMarks`."""
+
+    def __init__(self, base_url: str, interval: str, feed: MarkFeed, last_open_ms: int) -> None:
+        super().__init__("mark-feed")
+        self.base_url = base_url
+        self.interval = interval
+        self.feed = feed
+        self.keys = list(feed.frames)
+        self.lock = threading.Lock()  # the feed
+        self.last_open_ms = last_open_ms  # the open of the newest closed bar seen
+        self.decision_reads = 0  # reads the decision path had to make (the background was late)
+        self.frames_read = 0  # mark frames decisions asked for (0: the strategy never reads marks)
+
+    def on_bar_close(self, close_ms: int) -> None:
+        """A bar closed at ``close_ms``: its mark bar is read in the background."""
+        with self.lock:
+            if close_ms - self.feed.step_ms <= self.last_open_ms:
+                return
+            self.last_open_ms = close_ms - self.feed.step_ms
+        self.wake()
+
+    def marks(self, bars: Mapping[str, pd.DataFrame], open_ms: int) -> LiveMarks:
+        """``data.mark`` for the decision at the bar opened at ``open_ms`` (reads nothing now)."""
+        return LiveMarks(self.keys, bars, lambda key: self.frame(key, open_ms))
+
+    def frame(self, key: str, open_ms: int) -> pd.DataFrame:
+        """The held mark bars of ``key`` up to the decision's bar opened at ``open_ms``, read now
+        if that bar is missing (once per bar); :class:`MarkMissing` if it still is."""
+        with self.lock:
+            self.frames_read += 1
+            window = self.feed.to_fetch_now(key, open_ms)
+        if window is not None:
+            self.decision_reads += 1
+            self._read_and_merge({key: window}, open_ms, retries=0, timeout_s=2.0)
+        with self.lock:
+            return require_bar(key, self.feed.frames[key], open_ms)
+
+    def read_due(self) -> bool:
+        with self.lock:
+            last = self.last_open_ms
+            windows = {k: self.feed.window(k, last) for k in self.feed.due(last)}
+        if not windows:
+            return False
+        self._read_and_merge(windows, last, retries=2, timeout_s=10.0)
+        with self.lock:
+            return bool(self.feed.due(last))
+
+    def _read_and_merge(
+        self, windows: dict[str, Window], last_open_ms: int, *, retries: int, timeout_s: float
+    ) -> None:
+        read = _read(self.base_url, self.interval, windows, retries=retries, timeout_s=timeout_s)
+        rows = read_or_log(f"mark feed: reading {','.join(windows)}", read, log)
+        if rows is None:
+            return
+        with self.lock:
+            for key, frame in rows.items():
+                self.feed.merge(key, frame, last_open_ms)
+
+
+def start_mark_poller(base_url: str, runner: StrategyRunner, now_ms: int) -> MarkPoller | None:
+    """The mark feed of ``runner``'s perps (``None`` when it trades none), started: it reads the
+    warm-up window's mark bars (closed by ``now_ms``) at once, and the runner's decisions get
+    their ``data.mark`` from it."""
+    keys = [k for k in runner.symbols if split_key(k)[1] is Category.LINEAR]
+    if not keys:
+        return None
+    step = interval_ms(runner.interval)
+    feed = MarkFeed.create(keys, step, runner.keep, KLINE_LIMIT)
+    poller = MarkPoller(base_url, runner.interval, feed, (now_ms // step) * step - step)
+    runner.marks = poller.marks
+    poller.start()
+    poller.wake()  # the warm-up window
+    return poller
