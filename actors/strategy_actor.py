@@ -3,7 +3,9 @@
 history, then after each closed bar compute the targets and hand the signals to the exchange
 actor (which asks the governor and places the delta). The funding of the strategy's perps comes
 from the market's funding history (:mod:`openalpha.live.funding_poller`), held or flat, and
-from the account's funding executions.
+from the account's funding executions. Their mark-price bars (``data.mark``) come from the
+market's mark-price klines (:mod:`openalpha.live.mark_poller`), read only by the decisions of
+strategies that read them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class StrategyActor:
         # imported here, not at module level: the supervisor and the CLI import this module to
         # create the actor, and need neither the strategies (numba, scipy) nor pandas' runner
         from openalpha.live.funding_poller import start_funding_poller
+        from openalpha.live.mark_poller import start_mark_poller
         from openalpha.live.strategy_runner import StrategyRunner
         from openalpha.live.warmup import fetch_history
         from openalpha.strategies.registry import get_strategy_class
@@ -38,6 +41,7 @@ class StrategyActor:
         )
         self.runner = StrategyRunner(plan.strategy_id, strategy, plan.symbols, plan.interval, history=history)
         self.funding = start_funding_poller(base_url, self.runner, now)  # None: no perp among the symbols
+        self.marks = start_mark_poller(base_url, self.runner, now)  # likewise
         self.last_signals: list[Signal] = []
         self.outcomes: list[str] = []
 
@@ -50,8 +54,11 @@ class StrategyActor:
         if signals:
             self.last_signals = signals
             self.outcomes = ray.get(self.exchange.apply_signals.remote(signals))
+        close = bar.ts + interval_ms(self.plan.interval)
         if self.funding is not None:  # settlements up to this close are read in the background
-            self.funding.on_bar_close(bar.ts + interval_ms(self.plan.interval))
+            self.funding.on_bar_close(close)
+        if self.marks is not None:  # and the mark bar that closed with it
+            self.marks.on_bar_close(close)
         return len(signals)
 
     def on_funding(self, key: str, ts: int, rate: float) -> None:

@@ -4,7 +4,8 @@
   bar of every instrument is an order — the busiest honest load for crash and fault tests.
 * :class:`Switch`: the target written in a file (``0`` when the file is missing or empty), so a
   test decides exactly when a strategy asks for exposure.
-* :class:`ReadsMark`: fails on every live bar (no mark prices live).
+* :class:`ReadsMark`: trades on mark vs last price; records the mark bars each decision saw.
+* :class:`Raises`: ``targets()`` raises on every bar.
 * :class:`WatchesFunding`: always flat; records the funding each decision was given.
 """
 
@@ -49,8 +50,39 @@ class Switch(Strategy):
 
 
 class ReadsMark(Strategy):
-    """Reads the mark price, which the live runtime does not feed: ``targets()`` raises
-    ``KeyError`` on every live bar (the failure must show in status, not vanish)."""
+    """Long ``size`` where the mark closed at or above the last price, else short; per decision
+    records ``(bar open, {key: [(open, o, h, l, c), ...]})`` of the mark bars in its data (read
+    through ``data.tail``, as strategies do), for a test to read from the actor."""
+
+    class Params(msgspec.Struct, frozen=True):
+        size: float = 0.2
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.seen: list[tuple[int, dict[str, list[tuple[float, ...]]]]] = []
+
+    def warmup(self) -> int:
+        return 2
+
+    def targets(self, data: MarketData) -> pd.DataFrame:
+        window = data.tail(self.warmup() + 1)
+        opened = int(window.index[-1].value // 1_000_000)
+        marks = {key: window.mark[key] for key in window.symbols}
+        rows = {
+            key: [
+                (t.value // 1_000_000, *map(float, row)) for t, row in zip(m.index, m.to_numpy(), strict=True)
+            ]
+            for key, m in marks.items()
+        }
+        self.seen.append((opened, rows))
+        sides = {
+            key: np.where(m["close"] >= window.bars[key]["close"], 1.0, -1.0) for key, m in marks.items()
+        }
+        return pd.DataFrame({key: side * self.params.size for key, side in sides.items()}, index=window.index)
+
+
+class Raises(Strategy):
+    """``targets()`` raises ``RuntimeError`` on every bar (the failure must show in status)."""
 
     class Params(msgspec.Struct, frozen=True):
         pass
@@ -59,8 +91,7 @@ class ReadsMark(Strategy):
         return 2
 
     def targets(self, data: MarketData) -> pd.DataFrame:
-        mark = data.mark[data.symbols[0]]
-        return pd.DataFrame({key: 0.0 for key in data.symbols}, index=mark.index)
+        raise RuntimeError(f"broken on purpose at {data.index[-1]}\nsecond line")
 
 
 class WatchesFunding(Strategy):
