@@ -57,8 +57,8 @@ class StrategyActor:
         close = bar.ts + interval_ms(self.plan.interval)
         if self.funding is not None:  # settlements up to this close are read in the background
             self.funding.on_bar_close(close)
-        if self.marks is not None:  # and the mark bar that closed with it
-            self.marks.on_bar_close(close)
+        if self.marks is not None and self.runner.last_decision_ts == bar.ts:  # decided: off its path
+            self.marks.after_decision(close)
         return len(signals)
 
     def on_funding(self, key: str, ts: int, rate: float) -> None:

@@ -74,13 +74,18 @@ class MarkFeed:
         newest = self.newest(key)
         return (oldest if newest is None else max(oldest, newest + self.step_ms)), last_open_ms
 
-    def to_fetch_now(self, key: str, open_ms: int) -> Window | None:
-        """The window a decision at the bar opened at ``open_ms`` reads for ``key`` when that bar
-        is missing and no decision-path read was made for it yet (marked as made)."""
+    def to_fetch_now(self, key: str, open_ms: int) -> dict[str, Window]:
+        """What a decision at the bar opened at ``open_ms`` that asks for ``key`` reads: nothing
+        if that bar is held for ``key`` or was read for it already; else the windows of every key
+        missing that bar and not read for it yet (each marked as read: one read per bar)."""
         if self.holds(key, open_ms) or self.fetched_for.get(key) == open_ms:
-            return None
-        self.fetched_for[key] = open_ms
-        return self.window(key, open_ms)
+            return {}
+        out = {}
+        for other in self.frames:
+            if not self.holds(other, open_ms) and self.fetched_for.get(other) != open_ms:
+                self.fetched_for[other] = open_ms
+                out[other] = self.window(other, open_ms)
+        return out
 
     def merge(self, key: str, rows: pd.DataFrame, last_open_ms: int) -> int:
         """Rows read (store layout: ``ts`` + ``MARK_COLUMNS``) → held, newest ``keep`` kept; a

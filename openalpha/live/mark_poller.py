@@ -1,12 +1,17 @@
 """The live mark-price feed's I/O: the closed mark-price bars of a strategy's perps read from
-the environment's ``/v5/market/mark-price-kline``: at start (the warm-up window) and after each
-bar in a background thread, and on the decision path only when a strategy reads ``data.mark``
-and the decision's bar is still missing (:mod:`openalpha.live.mark_feed` decides which). A
-failed read never raises: one log line, read again later.
+the environment's ``/v5/market/mark-price-kline`` in a background thread at start (the warm-up
+window), and on the decision path when a strategy reads ``data.mark`` and the decision's bar is
+missing (:mod:`openalpha.live.mark_feed` decides which). A decision's own mark bar closes with
+the bar that triggers it, so a strategy that reads marks reads it on its decision path (one
+read per bar); after each decision of such a strategy the background re-reads any bars still
+missing. A strategy that never reads marks costs one read at start and nothing after: no
+background read competes with decisions for the CPU. A failed read never raises: one log line,
+read again later.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Mapping
@@ -31,10 +36,11 @@ async def _read(
 ) -> dict[str, pd.DataFrame]:
     async with aiohttp.ClientSession() as session:
         client = MarketClient(base_url, session, max_retries=retries, timeout_s=timeout_s)
-        return {
-            key: await client.klines("linear", split_key(key)[0], interval, start, end, kind="mark")
+        reads = [
+            client.klines("linear", split_key(key)[0], interval, start, end, kind="mark")
             for key, (start, end) in windows.items()
-        }
+        ]
+        return dict(zip(windows, await asyncio.gather(*reads), strict=True))  # concurrently
 
 
 class MarkPoller(BackgroundReader):
@@ -50,14 +56,18 @@ class MarkPoller(BackgroundReader):
         self.last_open_ms = last_open_ms  # the open of the newest closed bar seen
         self.decision_reads = 0  # reads the decision path had to make (the background was late)
         self.frames_read = 0  # mark frames decisions asked for (0: the strategy never reads marks)
+        self.reads = 0  # reads made, on the decision path or not
 
-    def on_bar_close(self, close_ms: int) -> None:
-        """A bar closed at ``close_ms``: its mark bar is read in the background."""
+    def after_decision(self, close_ms: int) -> None:
+        """The decision at the bar closing at ``close_ms`` is done: if the strategy reads marks,
+        mark bars up to it still missing are read in the background."""
         with self.lock:
             if close_ms - self.feed.step_ms <= self.last_open_ms:
                 return
             self.last_open_ms = close_ms - self.feed.step_ms
-        self.wake()
+            reads_marks = self.frames_read > 0
+        if reads_marks:
+            self.wake()
 
     def marks(self, bars: Mapping[str, pd.DataFrame], open_ms: int) -> LiveMarks:
         """``data.mark`` for the decision at the bar opened at ``open_ms`` (reads nothing now)."""
@@ -68,10 +78,10 @@ class MarkPoller(BackgroundReader):
         if that bar is missing (once per bar); :class:`MarkMissing` if it still is."""
         with self.lock:
             self.frames_read += 1
-            window = self.feed.to_fetch_now(key, open_ms)
-        if window is not None:
+            windows = self.feed.to_fetch_now(key, open_ms)
+        if windows:
             self.decision_reads += 1
-            self._read_and_merge({key: window}, open_ms, retries=0, timeout_s=2.0)
+            self._read_and_merge(windows, open_ms, retries=0, timeout_s=2.0)
         with self.lock:
             return require_bar(key, self.feed.frames[key], open_ms)
 
@@ -88,6 +98,8 @@ class MarkPoller(BackgroundReader):
     def _read_and_merge(
         self, windows: dict[str, Window], last_open_ms: int, *, retries: int, timeout_s: float
     ) -> None:
+        with self.lock:
+            self.reads += 1
         read = _read(self.base_url, self.interval, windows, retries=retries, timeout_s=timeout_s)
         rows = read_or_log(f"mark feed: reading {','.join(windows)}", read, log)
         if rows is None:

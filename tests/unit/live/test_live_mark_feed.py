@@ -69,13 +69,19 @@ def test_bad_feed_settings_are_one_line_errors() -> None:
         MarkFeed.create(["BTCUSDT"], 0, keep=3, limit=1000)
 
 
-def test_the_decision_path_reads_a_missing_bar_once() -> None:
-    feed = MarkFeed.create(["BTCUSDT"], HOUR, keep=2, limit=1000)
+def test_the_decision_path_reads_a_missing_bar_once_for_every_key_missing_it() -> None:
+    feed = MarkFeed.create(["BTCUSDT", "ETHUSDT", "SOLUSDT"], HOUR, keep=2, limit=1000)
     feed.merge("BTCUSDT", _rows([DAY - HOUR]), DAY - HOUR)
-    assert feed.to_fetch_now("BTCUSDT", DAY - HOUR) is None  # held
-    assert feed.to_fetch_now("BTCUSDT", DAY) == (DAY, DAY)
-    assert feed.to_fetch_now("BTCUSDT", DAY) is None  # read already for this bar
-    assert feed.to_fetch_now("BTCUSDT", DAY + HOUR) == (DAY, DAY + HOUR)
+    feed.merge("SOLUSDT", _rows([DAY]), DAY)
+    assert feed.to_fetch_now("BTCUSDT", DAY - HOUR) == {}  # held
+    assert feed.to_fetch_now("SOLUSDT", DAY) == {}  # held: nothing read, whatever the others miss
+    assert feed.to_fetch_now("BTCUSDT", DAY) == {"BTCUSDT": (DAY, DAY), "ETHUSDT": (DAY - HOUR, DAY)}
+    assert feed.to_fetch_now("BTCUSDT", DAY) == {} and feed.to_fetch_now("ETHUSDT", DAY) == {}  # read already
+    assert feed.to_fetch_now("BTCUSDT", DAY + HOUR) == {
+        "BTCUSDT": (DAY, DAY + HOUR),
+        "ETHUSDT": (DAY, DAY + HOUR),
+        "SOLUSDT": (DAY + HOUR, DAY + HOUR),
+    }
 
 
 def test_a_missing_bar_is_a_key_error_naming_key_and_bar() -> None:
@@ -174,18 +180,20 @@ def test_a_strategy_reading_marks_reads_a_missing_bar_on_the_decision_path(
     runner, poller, reads = _setup(monkeypatch, _serve, reads_marks=True)
     runner.on_bar("BTCUSDT", _bar(DAY))  # nothing read in the background: the decision reads it
     assert reads == [{"BTCUSDT": (DAY, DAY)}] and poller.decision_reads == 1
-    poller.on_bar_close(DAY + 2 * HOUR)
-    assert poller.read_due() is False  # the background read brings DAY + 1h, as after each bar
+    poller.after_decision(DAY + 2 * HOUR)  # a reader: a bar still missing is read in the background
+    assert poller._wake.is_set() and poller.read_due() is False  # it brought DAY + 1h
     runner.on_bar("BTCUSDT", _bar(DAY + HOUR))
     assert reads[1:] == [{"BTCUSDT": (DAY + HOUR, DAY + HOUR)}] and poller.decision_reads == 1
     assert runner.strategy.seen == [DAY / 1e6 + 0.1, (DAY + HOUR) / 1e6 + 0.1]  # type: ignore[attr-defined]
-    assert runner.failures == 0 and poller.frames_read == 2
+    assert runner.failures == 0 and poller.frames_read == 2 and poller.reads == 2
 
 
 def test_a_strategy_not_reading_marks_never_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
     runner, poller, reads = _setup(monkeypatch, _serve, reads_marks=False)
     for i in range(3):
         assert len(runner.on_bar("BTCUSDT", _bar(DAY + i * HOUR))) == 1
+        poller.after_decision(DAY + (i + 1) * HOUR)
+        assert not poller._wake.is_set()  # no background read either
     assert reads == [] and poller.decision_reads == 0 and poller.frames_read == 0
 
 
