@@ -23,7 +23,7 @@ import numpy as np
 from openalpha.domain.market_data import MarketData
 from openalpha.ml.cv import PurgedKFold, cross_validate
 from openalpha.ml.errors import MLError
-from openalpha.ml.features import compute_last, feature_input
+from openalpha.ml.features import compute_last, feature_input, needs_mark
 from openalpha.ml.features.inputs import epoch_ms
 from openalpha.ml.importance import log_loss
 from openalpha.ml.models import TabularModel
@@ -35,7 +35,8 @@ TOP_FEATURES = 10
 
 def predict_last(data: MarketData, symbol: str, model: TabularModel) -> float:
     """P(up) at the last bar of ``data`` for ``symbol``; NaN when a feature is undefined there."""
-    row = compute_last(feature_input(data, symbol), model.feature_names)
+    names = model.feature_names
+    row = compute_last(feature_input(data, symbol, mark=needs_mark(names)), names)
     if not np.isfinite(row).all():
         return math.nan
     return float(model.predict_matrix(row.reshape(1, -1))[0])

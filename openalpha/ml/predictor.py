@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 
 from openalpha.domain.market_data import MarketData
-from openalpha.ml.features import FEATURES, FeatureInput, compute_features, feature_input, warmup_bars
+from openalpha.ml.features import (
+    FEATURES,
+    FeatureInput,
+    compute_features,
+    feature_input,
+    needs_mark,
+    warmup_bars,
+)
 from openalpha.ml.labels import triple_barrier
 from openalpha.ml.models import ModelSpec, TabularModel
 from openalpha.ml.walkforward import walk_forward_predict
@@ -57,7 +64,7 @@ def up_labels(bars: pd.DataFrame, cfg: DirectionalConfig) -> tuple[np.ndarray, n
 
 def walk_forward_probability(data: MarketData, symbol: str, cfg: DirectionalConfig) -> pd.Series:
     """P(up) per bar of ``symbol`` from models retrained walk-forward inside ``data``."""
-    inp = feature_input(data, symbol)
+    inp = feature_input(data, symbol, mark=needs_mark(cfg.features or None))  # empty: every feature
     X = feature_frame(inp, cfg.features)
     y, t1 = up_labels(data.bars[symbol], cfg)
     return walk_forward_predict(
@@ -68,7 +75,7 @@ def walk_forward_probability(data: MarketData, symbol: str, cfg: DirectionalConf
 
 def model_probability(data: MarketData, symbol: str, model: TabularModel) -> pd.Series:
     """P(up) per bar from a pre-trained ``model`` (NaN where a feature is not yet defined)."""
-    inp = feature_input(data, symbol)
+    inp = feature_input(data, symbol, mark=needs_mark(model.feature_names))
     X = compute_features(inp, model.feature_names)
     complete = np.isfinite(X.to_numpy()).all(axis=1)
     p = np.full(len(X), np.nan)

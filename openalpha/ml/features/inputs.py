@@ -156,8 +156,10 @@ def _aligned_close(frame: pd.DataFrame | None, index: pd.DatetimeIndex) -> pd.Se
     return close if close.index.equals(index) else close.reindex(index)
 
 
-def feature_input(data: MarketData, symbol: str) -> FeatureInput:
-    """The :class:`FeatureInput` of ``symbol`` in ``data`` (its spot leg is ``<symbol>@spot`` if present)."""
+def feature_input(data: MarketData, symbol: str, *, mark: bool = True) -> FeatureInput:
+    """The :class:`FeatureInput` of ``symbol`` in ``data`` (its spot leg is ``<symbol>@spot`` if
+    present); ``mark=False`` leaves the mark prices out, unread (live, ``data.mark`` reads them
+    from the exchange when asked: a model that needs none does not ask)."""
     if symbol not in data.bars:
         raise MLError(f"no bars for {symbol!r} (have: {', '.join(data.symbols)})")
     bars = data.bars[symbol]
@@ -168,7 +170,7 @@ def feature_input(data: MarketData, symbol: str) -> FeatureInput:
     return FeatureInput(
         bars=bars,
         interval_ms=interval_ms(data.interval),
-        mark_close=_aligned_close(data.mark.get(symbol), index),
+        mark_close=_aligned_close(data.mark.get(symbol), index) if mark else None,
         funding_events=None if funding is None else funding.astype(np.float64).sort_index(),
         spot_close=_aligned_close(spot, index),
     )

@@ -96,6 +96,14 @@ def feature_names(group: str | None = None) -> list[str]:
     return [n for n, s in FEATURES.items() if group is None or s.group == group]
 
 
+def needs_mark(names: Iterable[str] | None) -> bool:
+    """Whether any of ``names`` (every feature when None) reads mark prices (unknown names do not:
+    they are refused where the features are resolved)."""
+    if names is None:
+        return True
+    return any("mark" in FEATURES[n].needs for n in names if n in FEATURES)
+
+
 def available_features(inp: FeatureInput) -> list[str]:
     """Names of the features whose inputs ``inp`` has."""
     return [n for n, s in FEATURES.items() if all(inp.has(k) for k in s.needs)]

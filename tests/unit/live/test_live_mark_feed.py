@@ -215,3 +215,22 @@ def test_an_unreadable_bar_fails_the_decision_once_per_bar(
     with pytest.raises(MarkMissing):  # asked again for the same bar: no second read
         poller.frame("BTCUSDT", DAY)
     assert len(reads) == 1
+
+
+def test_a_model_needing_no_mark_prices_does_not_read_them() -> None:
+    from openalpha.ml.features import FEATURES, feature_input, needs_mark
+
+    plain = next(n for n, s in FEATURES.items() if not s.needs)
+    assert needs_mark(["basis_mark"]) and not needs_mark([plain]) and needs_mark(None)
+    feed = MarkFeed.create(["BTCUSDT"], HOUR, keep=3, limit=1000)
+    feed.merge("BTCUSDT", _rows([DAY - 2 * HOUR, DAY - HOUR, DAY]), DAY)
+    asked: list[str] = []
+    bars = {"BTCUSDT": _bars([DAY - 2 * HOUR, DAY - HOUR, DAY])}
+    data = MarketData(
+        interval="60",
+        bars=bars,
+        mark=LiveMarks(["BTCUSDT"], bars, lambda k: asked.append(k) or feed.frames[k]),
+    )
+    assert feature_input(data, "BTCUSDT", mark=needs_mark([plain])).mark_close is None and asked == []
+    got = feature_input(data, "BTCUSDT", mark=needs_mark(["basis_mark"])).mark_close
+    assert asked == ["BTCUSDT"] and got is not None and got.iloc[-1] == DAY / 1e6 + 0.1
