@@ -1,11 +1,13 @@
 """The mark-price OHLC a live strategy sees in ``data.mark`` (pure: no I/O).
 
-:class:`MarkFeed` holds the last ``keep`` closed mark-price bars of each linear (perp) key, as
-``/v5/market/mark-price-kline`` served them: which bars are missing, the window to read, the
-merge (never a bar that has not closed). :class:`LiveMarks` is the read-only mapping a decision
-gets as ``data.mark``: its keys are the linear keys (spot is absent, as in backtests); only
-``marks[key]`` touches the feed, and it hands out the held frame on the bars' index, asking
-``ensure`` first when the decision's own bar is missing. A bar still missing after that raises
+:class:`MarkFeed` holds the closed mark-price bars of each linear (perp) key, as
+``/v5/market/mark-price-kline`` served them, none older than the bars the strategy holds: which
+bars are missing (the decision's bars, gaps included), the window to read, the merge (never a
+bar that has not closed). :class:`LiveMarks` is the read-only mapping a decision gets as
+``data.mark``: its keys are the linear keys (spot is absent, as in backtests); only
+``marks[key]`` touches the feed, through ``frame(key)``, which reads what the decision's bars
+lack and hands out the held frame, put on the bars' index here (a bar the exchange has no mark
+for is NaN, as in backtests). The decision's own bar still missing after the read raises
 :class:`MarkMissing` (a ``KeyError``): a strategy never gets a stale or forward-filled mark.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 MARK_COLUMNS = ["open", "high", "low", "close"]
@@ -35,24 +38,34 @@ def _stamp_ms(stamp: pd.Timestamp) -> int:
     return int(stamp.value // 1_000_000)
 
 
+def opens_ms(index: pd.DatetimeIndex) -> np.ndarray:
+    """Bar opens in ms (int64), whatever the index's unit."""
+    return index.as_unit("ms").asi8
+
+
 @dataclass
 class MarkFeed:
-    """Per linear key: the held mark bars (tz-aware UTC index of bar opens, ``MARK_COLUMNS``)."""
+    """Per linear key: the held mark bars (tz-aware UTC index of bar opens, ``MARK_COLUMNS``),
+    none older than the key's ``floor`` (the oldest bar of the last decision that read marks)."""
 
     step_ms: int
-    keep: int
+    limit: int
     frames: dict[str, pd.DataFrame]
+    floor: dict[str, int]
     # the bar each key's last decision-path read was for: at most one read per bar
     fetched_for: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, keys: Iterable[str], step_ms: int, keep: int, limit: int) -> MarkFeed:
-        """``limit``: the most bars one read may ask for (a read asks for at most ``keep``)."""
+    def create(cls, keys: Iterable[str], step_ms: int, keep: int, limit: int, last_open_ms: int) -> MarkFeed:
+        """The bars up to ``last_open_ms`` (the newest closed at start), ``keep`` of them, are held
+        from the first read on; ``limit``: the most bars one read may ask for."""
         if step_ms <= 0 or keep <= 0 or limit <= 0:
             raise ValueError(
                 f"mark feed needs a positive bar length, keep and limit: {step_ms}, {keep}, {limit}"
             )
-        return cls(step_ms=step_ms, keep=min(keep, limit), frames={k: empty_marks() for k in keys})
+        keys = list(keys)
+        first = last_open_ms - (min(keep, limit) - 1) * step_ms
+        return cls(step_ms, limit, {k: empty_marks() for k in keys}, dict.fromkeys(keys, first))
 
     def newest(self, key: str) -> int | None:
         """The open (ms) of the newest mark bar held for ``key``."""
@@ -68,38 +81,60 @@ class MarkFeed:
         return [k for k in self.frames if not self.holds(k, last_open_ms)]
 
     def window(self, key: str, last_open_ms: int) -> Window:
-        """``(start, end)`` opens to read for ``key``: after the newest held (at most ``keep``
-        bars back) up to the newest closed bar ``last_open_ms``."""
-        oldest = last_open_ms - (self.keep - 1) * self.step_ms
+        """``(start, end)`` opens to read for ``key`` in the background: after the newest held
+        (from the floor) up to the newest closed bar ``last_open_ms``."""
         newest = self.newest(key)
-        return (oldest if newest is None else max(oldest, newest + self.step_ms)), last_open_ms
+        start = self.floor[key] if newest is None else max(self.floor[key], newest + self.step_ms)
+        return self._clamp(start, last_open_ms)
 
-    def to_fetch_now(self, key: str, open_ms: int) -> dict[str, Window]:
-        """What a decision at the bar opened at ``open_ms`` that asks for ``key`` reads: nothing
-        if that bar is held for ``key`` or was read for it already; else the windows of every key
-        missing that bar and not read for it yet (each marked as read: one read per bar)."""
-        if self.holds(key, open_ms) or self.fetched_for.get(key) == open_ms:
+    def _clamp(self, start: int, end: int) -> Window:
+        return max(start, end - (self.limit - 1) * self.step_ms), end
+
+    def lacking(self, key: str, opens: np.ndarray) -> int | None:
+        """The first of the bar ``opens`` (ms, ascending) whose mark bar ``key`` does not hold."""
+        held = opens_ms(self.frames[key].index)
+        absent = ~np.isin(opens, held)
+        return int(opens[absent.argmax()]) if absent.any() else None
+
+    def set_floor(self, opens: Mapping[str, np.ndarray]) -> None:
+        """A decision reading marks holds these bars (opens in ms): nothing older is kept."""
+        for key, bar_opens in opens.items():
+            if key in self.floor and len(bar_opens) and bar_opens[0] > self.floor[key]:
+                self.floor[key] = int(bar_opens[0])
+                frame = self.frames[key]
+                self.frames[key] = frame[opens_ms(frame.index) >= self.floor[key]]
+
+    def to_fetch_now(self, key: str, opens: Mapping[str, np.ndarray]) -> dict[str, Window]:
+        """What a decision with these bar ``opens`` (per key, ms) that asks for ``key`` reads:
+        nothing if every bar of ``key`` is held or its newest was read for already; else, for
+        every key lacking some of its bars and not read for its newest yet, the window from the
+        first lacking to the newest (each marked as read: one read per bar)."""
+        newest = opens[key][-1]
+        if self.fetched_for.get(key) == newest or self.lacking(key, opens[key]) is None:
             return {}
         out = {}
-        for other in self.frames:
-            if not self.holds(other, open_ms) and self.fetched_for.get(other) != open_ms:
-                self.fetched_for[other] = open_ms
-                out[other] = self.window(other, open_ms)
+        for other, bar_opens in opens.items():
+            if other not in self.frames or not len(bar_opens) or self.fetched_for.get(other) == bar_opens[-1]:
+                continue
+            first = self.lacking(other, bar_opens)
+            if first is not None:
+                self.fetched_for[other] = int(bar_opens[-1])
+                out[other] = self._clamp(first, int(bar_opens[-1]))
         return out
 
     def merge(self, key: str, rows: pd.DataFrame, last_open_ms: int) -> int:
-        """Rows read (store layout: ``ts`` + ``MARK_COLUMNS``) → held, newest ``keep`` kept; a
-        row opened after ``last_open_ms`` (a bar not closed yet) is never taken. Returns how
+        """Rows read (store layout: ``ts`` + ``MARK_COLUMNS``) → held; a row opened after
+        ``last_open_ms`` (a bar not closed yet) or before the floor is never taken. Returns how
         many rows were taken."""
         ts = rows["ts"].to_numpy(dtype="int64")
-        fresh = rows[ts <= last_open_ms]
+        fresh = rows[(ts <= last_open_ms) & (ts >= self.floor[key])]
         if not len(fresh):
             return 0
         index = pd.DatetimeIndex(pd.to_datetime(fresh["ts"].to_numpy(dtype="int64"), unit="ms", utc=True))
         new = pd.DataFrame(fresh[MARK_COLUMNS].to_numpy(dtype="float64"), index=index, columns=MARK_COLUMNS)
         held = self.frames[key]
         merged = pd.concat([held[~held.index.isin(index)], new]).sort_index()
-        self.frames[key] = merged[~merged.index.duplicated(keep="last")].tail(self.keep)
+        self.frames[key] = merged[~merged.index.duplicated(keep="last")]
         return len(new)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ import pandas as pd
 from openalpha.domain import Category, interval_ms, split_key
 from openalpha.exchange.bybit.market_client import KLINE_LIMIT, MarketClient
 from openalpha.live.background_reader import BackgroundReader, read_or_log
-from openalpha.live.mark_feed import LiveMarks, MarkFeed, Window, require_bar
+from openalpha.live.mark_feed import LiveMarks, MarkFeed, Window, opens_ms, require_bar
 
 if TYPE_CHECKING:
     from openalpha.live.strategy_runner import StrategyRunner
@@ -54,7 +55,8 @@ class MarkPoller(BackgroundReader):
         self.keys = list(feed.frames)
         self.lock = threading.Lock()  # the feed
         self.last_open_ms = last_open_ms  # the open of the newest closed bar seen
-        self.decision_reads = 0  # reads the decision path had to make (the background was late)
+        self.decision_reads = 0  # reads the decision path made (one per bar for a strategy reading marks)
+        self.decision_read_s = 0.0  # the time they took, in all
         self.frames_read = 0  # mark frames decisions asked for (0: the strategy never reads marks)
         self.reads = 0  # reads made, on the decision path or not
 
@@ -71,17 +73,23 @@ class MarkPoller(BackgroundReader):
 
     def marks(self, bars: Mapping[str, pd.DataFrame], open_ms: int) -> LiveMarks:
         """``data.mark`` for the decision at the bar opened at ``open_ms`` (reads nothing now)."""
-        return LiveMarks(self.keys, bars, lambda key: self.frame(key, open_ms))
+        return LiveMarks(self.keys, bars, lambda key: self.frame(key, bars, open_ms))
 
-    def frame(self, key: str, open_ms: int) -> pd.DataFrame:
-        """The held mark bars of ``key`` up to the decision's bar opened at ``open_ms``, read now
-        if that bar is missing (once per bar); :class:`MarkMissing` if it still is."""
+    def frame(self, key: str, bars: Mapping[str, pd.DataFrame], open_ms: int) -> pd.DataFrame:
+        """The held mark bars of ``key`` for the decision at the bar opened at ``open_ms`` on
+        ``bars``: what those bars lack is read now (once per bar, every perp at once);
+        :class:`MarkMissing` if the decision's own bar is still missing."""
+        opens = {k: opens_ms(bars[k].index) for k in self.keys if k in bars}
         with self.lock:
             self.frames_read += 1
-            windows = self.feed.to_fetch_now(key, open_ms)
+            self.feed.set_floor(opens)
+            windows = self.feed.to_fetch_now(key, opens)
         if windows:
-            self.decision_reads += 1
+            started = time.perf_counter()
             self._read_and_merge(windows, open_ms, retries=0, timeout_s=2.0)
+            with self.lock:
+                self.decision_reads += 1
+                self.decision_read_s += time.perf_counter() - started
         with self.lock:
             return require_bar(key, self.feed.frames[key], open_ms)
 
@@ -117,8 +125,9 @@ def start_mark_poller(base_url: str, runner: StrategyRunner, now_ms: int) -> Mar
     if not keys:
         return None
     step = interval_ms(runner.interval)
-    feed = MarkFeed.create(keys, step, runner.keep, KLINE_LIMIT)
-    poller = MarkPoller(base_url, runner.interval, feed, (now_ms // step) * step - step)
+    last_open = (now_ms // step) * step - step
+    feed = MarkFeed.create(keys, step, runner.keep, KLINE_LIMIT, last_open)
+    poller = MarkPoller(base_url, runner.interval, feed, last_open)
     runner.marks = poller.marks
     poller.start()
     poller.wake()  # the warm-up window

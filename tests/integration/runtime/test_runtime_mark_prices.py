@@ -34,9 +34,18 @@ def _seen(actor: Any) -> list[tuple[int, dict[str, list[tuple[float, ...]]]]]:
     return _call(actor, lambda self: list(self.runner.strategy.seen))  # type: ignore[no-any-return]
 
 
-def _counts(actor: Any) -> tuple[int, int, int]:
-    """(mark frames the decisions asked for, reads the decision path made, reads in all)."""
-    return _call(actor, lambda self: (self.marks.frames_read, self.marks.decision_reads, self.marks.reads))  # type: ignore[no-any-return]
+def _counts(actor: Any) -> tuple[int, int, int, float]:
+    """(mark frames the decisions asked for, reads the decision path made, reads in all, the
+    decision-path reads' time in all)."""
+    return _call(
+        actor,
+        lambda self: (
+            self.marks.frames_read,
+            self.marks.decision_reads,
+            self.marks.reads,
+            self.marks.decision_read_s,
+        ),
+    )  # type: ignore[no-any-return]
 
 
 def _sample_marks(symbol: str) -> dict[int, tuple[float, ...]]:
@@ -90,7 +99,8 @@ def test_runtime_a_strategy_reading_marks_sees_the_mark_klines(ray_address: str,
     assert any(o.symbol == "BTCUSDT" for o in orders)  # the mark reader trades
     assert reader_counts[0] >= 2 * len(seen)  # the reader asked for marks at every decision...
     # ...Flip, which never reads them, never did, and made no mark read after the one at start
-    assert flip_decided is not None and flip_counts == (0, 0, 1)
+    assert flip_decided is not None and flip_counts == (0, 0, 1, 0.0)
     print(
-        f"mark reads: {reader_counts[1]} on the decision path, {reader_counts[2]} in all, {len(seen)} decisions"
+        f"mark reads: {reader_counts[1]} on the decision path ({1000 * reader_counts[3] / max(1, reader_counts[1]):.1f} ms"
+        f" each on average), {reader_counts[2]} in all, {len(seen)} decisions"
     )

@@ -41,51 +41,65 @@ def _opens(frame: pd.DataFrame) -> list[int]:
     return [int(t.value // 1_000_000) for t in frame.index]
 
 
-def test_the_first_read_is_the_last_keep_bars_then_only_what_is_new() -> None:
-    feed = MarkFeed.create(["BTCUSDT"], HOUR, keep=3, limit=1000)
+def _ms(*opens: int) -> np.ndarray:
+    return np.array(opens, dtype=np.int64)
+
+
+def test_the_first_read_is_the_warm_up_window_then_only_what_is_new() -> None:
+    feed = MarkFeed.create(["BTCUSDT"], HOUR, keep=3, limit=5, last_open_ms=DAY)
     assert feed.due(DAY) == ["BTCUSDT"]
     assert feed.window("BTCUSDT", DAY) == (DAY - 2 * HOUR, DAY)
     assert feed.merge("BTCUSDT", _rows([DAY - 2 * HOUR, DAY - HOUR, DAY]), DAY) == 3
     assert feed.due(DAY) == [] and feed.due(DAY + HOUR) == ["BTCUSDT"]
     assert feed.window("BTCUSDT", DAY + 2 * HOUR) == (DAY + HOUR, DAY + 2 * HOUR)  # a gap is read too
-    assert feed.window("BTCUSDT", DAY + 9 * HOUR) == (DAY + 7 * HOUR, DAY + 9 * HOUR)  # never > keep
+    assert feed.window("BTCUSDT", DAY + 9 * HOUR) == (DAY + 5 * HOUR, DAY + 9 * HOUR)  # one read: <= limit
 
 
-def test_merge_takes_no_bar_past_the_newest_closed_keeps_the_newest_and_replaces_repeats() -> None:
-    feed = MarkFeed.create(["BTCUSDT"], HOUR, keep=3, limit=1000)
-    feed.merge("BTCUSDT", _rows([DAY - HOUR, DAY]), DAY)
+def test_merge_takes_no_bar_past_the_newest_closed_nor_before_the_floor_and_replaces_repeats() -> None:
+    feed = MarkFeed.create(["BTCUSDT"], HOUR, keep=3, limit=1000, last_open_ms=DAY)
+    assert (
+        feed.merge("BTCUSDT", _rows([DAY - 3 * HOUR, DAY - 2 * HOUR, DAY - HOUR]), DAY) == 2
+    )  # floor DAY - 2h
     # the endpoint also served the forming bar DAY + 2h: not taken
-    assert feed.merge("BTCUSDT", _rows([DAY, DAY + HOUR, DAY + 2 * HOUR]), DAY + HOUR) == 2
+    assert feed.merge("BTCUSDT", _rows([DAY - HOUR, DAY, DAY + HOUR, DAY + 2 * HOUR]), DAY + HOUR) == 3
     frame = feed.frames["BTCUSDT"]
-    assert _opens(frame) == [DAY - HOUR, DAY, DAY + HOUR]
+    assert _opens(frame) == [DAY - 2 * HOUR, DAY - HOUR, DAY, DAY + HOUR]
     assert frame.columns.tolist() == ["open", "high", "low", "close"] and frame.index.is_unique
-    feed.merge("BTCUSDT", _rows([DAY + 2 * HOUR]), DAY + 2 * HOUR)
-    assert _opens(feed.frames["BTCUSDT"]) == [DAY, DAY + HOUR, DAY + 2 * HOUR]  # trimmed to keep
-    assert MarkFeed.create(["X"], HOUR, keep=5000, limit=1000).keep == 1000
+    feed.set_floor({"BTCUSDT": _ms(DAY, DAY + HOUR)})  # a decision holding these bars read marks
+    assert _opens(feed.frames["BTCUSDT"]) == [DAY, DAY + HOUR] and feed.floor["BTCUSDT"] == DAY
+    feed.set_floor({"BTCUSDT": _ms(DAY - HOUR, DAY)})  # never back
+    assert feed.floor["BTCUSDT"] == DAY
 
 
 def test_bad_feed_settings_are_one_line_errors() -> None:
     with pytest.raises(ValueError, match="positive bar length"):
-        MarkFeed.create(["BTCUSDT"], 0, keep=3, limit=1000)
+        MarkFeed.create(["BTCUSDT"], 0, keep=3, limit=1000, last_open_ms=DAY)
 
 
-def test_the_decision_path_reads_a_missing_bar_once_for_every_key_missing_it() -> None:
-    feed = MarkFeed.create(["BTCUSDT", "ETHUSDT", "SOLUSDT"], HOUR, keep=2, limit=1000)
-    feed.merge("BTCUSDT", _rows([DAY - HOUR]), DAY - HOUR)
-    feed.merge("SOLUSDT", _rows([DAY]), DAY)
-    assert feed.to_fetch_now("BTCUSDT", DAY - HOUR) == {}  # held
-    assert feed.to_fetch_now("SOLUSDT", DAY) == {}  # held: nothing read, whatever the others miss
-    assert feed.to_fetch_now("BTCUSDT", DAY) == {"BTCUSDT": (DAY, DAY), "ETHUSDT": (DAY - HOUR, DAY)}
-    assert feed.to_fetch_now("BTCUSDT", DAY) == {} and feed.to_fetch_now("ETHUSDT", DAY) == {}  # read already
-    assert feed.to_fetch_now("BTCUSDT", DAY + HOUR) == {
-        "BTCUSDT": (DAY, DAY + HOUR),
-        "ETHUSDT": (DAY, DAY + HOUR),
-        "SOLUSDT": (DAY + HOUR, DAY + HOUR),
+def test_the_decision_path_reads_what_its_bars_lack_once_for_every_key_lacking_it() -> None:
+    feed = MarkFeed.create(["BTCUSDT", "ETHUSDT", "SOLUSDT"], HOUR, keep=3, limit=1000, last_open_ms=DAY)
+    feed.merge("BTCUSDT", _rows([DAY - 2 * HOUR, DAY - HOUR, DAY]), DAY)
+    feed.merge("SOLUSDT", _rows([DAY - 2 * HOUR, DAY - HOUR, DAY, DAY + HOUR]), DAY + HOUR)
+    # the bars a decision holds after the runtime missed the bar DAY (a gap), per key
+    opens = {k: _ms(DAY - 2 * HOUR, DAY - HOUR, DAY + HOUR) for k in ["BTCUSDT", "ETHUSDT", "SOLUSDT"]}
+    assert feed.to_fetch_now("SOLUSDT", opens) == {}  # held: nothing read, whatever the others lack
+    assert feed.to_fetch_now("BTCUSDT", opens) == {
+        "BTCUSDT": (DAY + HOUR, DAY + HOUR),
+        "ETHUSDT": (DAY - 2 * HOUR, DAY + HOUR),  # from the first bar it lacks
+    }
+    assert (
+        feed.to_fetch_now("BTCUSDT", opens) == {} and feed.to_fetch_now("ETHUSDT", opens) == {}
+    )  # read already
+    later = {k: v + HOUR for k, v in opens.items()}  # DAY - h, DAY, DAY + 2h
+    assert feed.to_fetch_now("ETHUSDT", later) == {
+        "BTCUSDT": (DAY + 2 * HOUR, DAY + 2 * HOUR),
+        "ETHUSDT": (DAY - HOUR, DAY + 2 * HOUR),
+        "SOLUSDT": (DAY + 2 * HOUR, DAY + 2 * HOUR),
     }
 
 
 def test_a_missing_bar_is_a_key_error_naming_key_and_bar() -> None:
-    feed = MarkFeed.create(["BTCUSDT"], HOUR, keep=2, limit=1000)
+    feed = MarkFeed.create(["BTCUSDT"], HOUR, keep=2, limit=1000, last_open_ms=DAY - HOUR)
     feed.merge("BTCUSDT", _rows([DAY - HOUR]), DAY - HOUR)
     with pytest.raises(KeyError) as err:
         require_bar("BTCUSDT", feed.frames["BTCUSDT"], DAY)
@@ -103,7 +117,7 @@ def _bars(opens: list[int]) -> pd.DataFrame:
 
 
 def test_live_marks_read_only_the_key_asked_for_aligned_to_the_bars() -> None:
-    feed = MarkFeed.create(["BTCUSDT", "ETHUSDT"], HOUR, keep=3, limit=1000)
+    feed = MarkFeed.create(["BTCUSDT", "ETHUSDT"], HOUR, keep=3, limit=1000, last_open_ms=DAY)
     feed.merge("BTCUSDT", _rows([DAY - HOUR, DAY]), DAY)  # no mark for DAY - 2h
     asked: list[str] = []
 
@@ -164,7 +178,7 @@ def _setup(
 
     monkeypatch.setattr(mark_poller, "_read", read)
     runner = StrategyRunner("s1", _Marks(reads_marks), ["BTCUSDT"], "60")
-    feed = MarkFeed.create(["BTCUSDT"], HOUR, runner.keep, 1000)
+    feed = MarkFeed.create(["BTCUSDT"], HOUR, runner.keep, 1000, DAY - HOUR)
     poller = MarkPoller("http://unused", "60", feed, DAY - HOUR)  # not started: no thread
     runner.marks = poller.marks
     return runner, poller, reads
@@ -213,7 +227,7 @@ def test_an_unreadable_bar_fails_the_decision_once_per_bar(
     )
     assert "mark feed: reading BTCUSDT failed: OSError: connection refused" in caplog.text
     with pytest.raises(MarkMissing):  # asked again for the same bar: no second read
-        poller.frame("BTCUSDT", DAY)
+        poller.frame("BTCUSDT", runner.bars, DAY)
     assert len(reads) == 1
 
 
@@ -222,7 +236,7 @@ def test_a_model_needing_no_mark_prices_does_not_read_them() -> None:
 
     plain = next(n for n, s in FEATURES.items() if not s.needs)
     assert needs_mark(["basis_mark"]) and not needs_mark([plain]) and needs_mark(None)
-    feed = MarkFeed.create(["BTCUSDT"], HOUR, keep=3, limit=1000)
+    feed = MarkFeed.create(["BTCUSDT"], HOUR, keep=3, limit=1000, last_open_ms=DAY)
     feed.merge("BTCUSDT", _rows([DAY - 2 * HOUR, DAY - HOUR, DAY]), DAY)
     asked: list[str] = []
     bars = {"BTCUSDT": _bars([DAY - 2 * HOUR, DAY - HOUR, DAY])}
