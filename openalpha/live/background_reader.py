@@ -9,7 +9,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -26,18 +26,48 @@ def read_or_log(what: str, read: Coroutine[Any, Any, T], logger: logging.Logger 
         return None
 
 
-class BackgroundReader:
-    """Runs :meth:`read_due` in a daemon thread each time :meth:`wake` is called, and again after
-    ``RETRY_S`` (growing) while it returns ``True`` (something due is still not served)."""
+class Feed(Protocol):
+    """The pure side of a feed: which keys are due at a time, and the window to read for each."""
 
-    def __init__(self, name: str) -> None:
+    def due(self, now_ms: int, /) -> list[str]: ...
+
+    def window(self, key: str, now_ms: int, /) -> tuple[int, int]: ...
+
+
+class BackgroundReader:
+    """Reads what ``feed`` says is due (:meth:`read_due`) in a daemon thread each time
+    :meth:`wake` is called, and again after ``RETRY_S`` (growing) while something due is still
+    not served. ``lock`` guards the feed; a subclass says up to when to read (:meth:`due_at`)
+    and how (:meth:`read_and_merge`)."""
+
+    def __init__(self, name: str, base_url: str, feed: Feed) -> None:
+        self.base_url = base_url
+        self.feed = feed
+        self.lock = threading.Lock()  # the feed (and what a subclass delivers from it)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
+    def due_at(self) -> int:
+        """The time (ms, the exchange's) to read up to; called under ``lock``."""
+        raise NotImplementedError
+
+    def read_and_merge(
+        self, windows: dict[str, tuple[int, int]], now_ms: int, *, retries: int, timeout_s: float
+    ) -> None:
+        """Read ``windows`` and merge what comes into the feed; never raises."""
+        raise NotImplementedError
+
     def read_due(self) -> bool:
         """Read what is due; ``True`` while something due is still missing."""
-        raise NotImplementedError
+        with self.lock:
+            now = self.due_at()
+            windows = {k: self.feed.window(k, now) for k in self.feed.due(now)}
+        if not windows:
+            return False
+        self.read_and_merge(windows, now, retries=2, timeout_s=10.0)
+        with self.lock:
+            return bool(self.feed.due(now))
 
     def start(self) -> BackgroundReader:
         self._thread.start()

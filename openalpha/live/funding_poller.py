@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -68,12 +67,11 @@ def funding_intervals(base_url: str, keys: list[str]) -> dict[str, int]:
 class FundingPoller(BackgroundReader):
     """Keeps ``feed`` and the strategy's funding (through ``deliver``) up to date."""
 
+    feed: FundingFeed
+
     def __init__(self, base_url: str, feed: FundingFeed, deliver: Deliver, now_ms: int) -> None:
-        super().__init__("funding-feed")
-        self.base_url = base_url
-        self.feed = feed
+        super().__init__("funding-feed", base_url, feed)  # its lock: the feed and every delivery
         self._deliver = deliver
-        self.lock = threading.Lock()  # the feed and every delivery
         self.now_ms = now_ms  # the newest bar close seen: the exchange's time, never ahead of it
         self.missing: dict[str, int] = {}  # settlements the last decision ran without
         self.missing_ts = 0  # that decision's bar
@@ -100,7 +98,7 @@ class FundingPoller(BackgroundReader):
             windows = self.feed.to_fetch_now(close)
         if windows:
             self.decision_reads += 1
-            self._read_and_merge(windows, close, retries=0, timeout_s=2.0)
+            self.read_and_merge(windows, close, retries=0, timeout_s=2.0)
         with self.lock:
             self.missing, self.missing_ts = self.feed.missing(close), open_ms
             warn = self.feed.to_warn(close)
@@ -108,26 +106,18 @@ class FundingPoller(BackgroundReader):
             text = "funding feed: %s settlement at %d not served yet; the decision at bar %d runs without it"
             log.warning(text, key, due, open_ms)
 
-    def _read_and_merge(self, windows: Windows, now_ms: int, *, retries: int, timeout_s: float) -> bool:
+    def read_and_merge(self, windows: Windows, now_ms: int, *, retries: int, timeout_s: float) -> None:
         read = _read(self.base_url, windows, retries=retries, timeout_s=timeout_s)
         rows = read_or_log(f"funding feed: reading {','.join(windows)}", read, log)
         if rows is None:
-            return False
+            return
         with self.lock:
             for key, found in rows.items():
                 for ts, rate in self.feed.merge(key, found, now_ms):
                     self._deliver(key, ts, rate)
-        return True
 
-    def read_due(self) -> bool:
-        with self.lock:
-            now = self.now_ms
-            windows = {k: self.feed.window(k, now) for k in self.feed.due(now)}
-        if not windows:
-            return False
-        self._read_and_merge(windows, now, retries=2, timeout_s=10.0)
-        with self.lock:
-            return bool(self.feed.due(now))
+    def due_at(self) -> int:
+        return self.now_ms
 
 
 def start_funding_poller(base_url: str, runner: StrategyRunner, now_ms: int) -> FundingPoller | None:

@@ -38,9 +38,9 @@ def _stamp_ms(stamp: pd.Timestamp) -> int:
     return int(stamp.value // 1_000_000)
 
 
-def opens_ms(index: pd.DatetimeIndex) -> np.ndarray:
-    """Bar opens in ms (int64), whatever the index's unit."""
-    return index.as_unit("ms").asi8
+def opens_ms(index: pd.Index) -> np.ndarray:
+    """Bar opens (a tz-aware ``DatetimeIndex``) in ms (int64), whatever the index's unit."""
+    return pd.DatetimeIndex(index).as_unit("ms").asi8
 
 
 @dataclass

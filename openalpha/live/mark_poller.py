@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -47,13 +46,12 @@ async def _read(
 class MarkPoller(BackgroundReader):
     """Keeps ``feed`` up to the newest closed bar and hands decisions their :class:`LiveMarks`."""
 
+    feed: MarkFeed
+
     def __init__(self, base_url: str, interval: str, feed: MarkFeed, last_open_ms: int) -> None:
-        super().__init__("mark-feed")
-        self.base_url = base_url
+        super().__init__("mark-feed", base_url, feed)
         self.interval = interval
-        self.feed = feed
         self.keys = list(feed.frames)
-        self.lock = threading.Lock()  # the feed
         self.last_open_ms = last_open_ms  # the open of the newest closed bar seen
         self.decision_reads = 0  # reads the decision path made (one per bar for a strategy reading marks)
         self.decision_read_s = 0.0  # the time they took, in all
@@ -86,24 +84,17 @@ class MarkPoller(BackgroundReader):
             windows = self.feed.to_fetch_now(key, opens)
         if windows:
             started = time.perf_counter()
-            self._read_and_merge(windows, open_ms, retries=0, timeout_s=2.0)
+            self.read_and_merge(windows, open_ms, retries=0, timeout_s=2.0)
             with self.lock:
                 self.decision_reads += 1
                 self.decision_read_s += time.perf_counter() - started
         with self.lock:
             return require_bar(key, self.feed.frames[key], open_ms)
 
-    def read_due(self) -> bool:
-        with self.lock:
-            last = self.last_open_ms
-            windows = {k: self.feed.window(k, last) for k in self.feed.due(last)}
-        if not windows:
-            return False
-        self._read_and_merge(windows, last, retries=2, timeout_s=10.0)
-        with self.lock:
-            return bool(self.feed.due(last))
+    def due_at(self) -> int:
+        return self.last_open_ms
 
-    def _read_and_merge(
+    def read_and_merge(
         self, windows: dict[str, Window], last_open_ms: int, *, retries: int, timeout_s: float
     ) -> None:
         with self.lock:

@@ -13,15 +13,7 @@ from openalpha.actors import names
 
 from openalpha.data.sample import sample_store
 
-from .harness import (
-    FAST_ORDERS,
-    InProcessRuntime,
-    ledger_state,
-    sim_in_thread,
-    strategy_entry,
-    wait_for,
-    write_config,
-)
+from . import harness
 
 HOUR = 3_600_000
 
@@ -56,7 +48,7 @@ def _sample_marks(symbol: str) -> dict[int, tuple[float, ...]]:
     }
 
 
-def _strategy_actor(runtime: InProcessRuntime, cls: str) -> Any:
+def _strategy_actor(runtime: harness.InProcessRuntime, cls: str) -> Any:
     listed = ray.util.list_named_actors(all_namespaces=True)
     prefix = names.strategy("")
     found = [
@@ -71,14 +63,19 @@ def _strategy_actor(runtime: InProcessRuntime, cls: str) -> Any:
 def test_runtime_a_strategy_reading_marks_sees_the_mark_klines(ray_address: str, tmp_path: Path) -> None:
     assert ray_address
     symbols = ["BTCUSDT", "ETHUSDT"]
-    entries = [strategy_entry("ReadsMark", symbols, "60"), strategy_entry("Flip", ["ETHUSDT"], "60")]
-    config = write_config(tmp_path / "mark.toml", entries, risk=FAST_ORDERS)
+    entries = [
+        harness.strategy_entry("ReadsMark", symbols, "60"),
+        harness.strategy_entry("Flip", ["ETHUSDT"], "60"),
+    ]
+    config = harness.write_config(tmp_path / "mark.toml", entries, risk=harness.FAST_ORDERS)
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
-    with sim_in_thread(speed=3600) as (url, _state):
-        runtime = InProcessRuntime(config, url, db)
+    with harness.sim_in_thread(speed=3600) as (url, _state):
+        runtime = harness.InProcessRuntime(config, url, db)
         try:
             reader, flip = _strategy_actor(runtime, "ReadsMark"), _strategy_actor(runtime, "Flip")
-            wait_for("eight decisions reading marks", lambda: len(_seen(reader)) >= 8, timeout=120, every=0.5)
+            harness.wait_for(
+                "eight decisions reading marks", lambda: len(_seen(reader)) >= 8, timeout=120, every=0.5
+            )
             seen = _seen(reader)
             state = _call(reader, lambda self: self.state())
             reader_counts, flip_counts = _counts(reader), _counts(flip)
@@ -95,7 +92,7 @@ def test_runtime_a_strategy_reading_marks_sees_the_mark_klines(ray_address: str,
             opens_seen = [int(r[0]) for r in rows]  # the window's bars (a bar the runtime missed is absent)
             assert len(rows) == 3 and opens_seen == sorted(opens_seen) and opens_seen[-1] == opened
             assert [r[1:] for r in rows] == [book[int(r[0])] for r in rows], f"{symbol} at {opened}"
-    orders = ledger_state(db).orders.values()
+    orders = harness.ledger_state(db).orders.values()
     assert any(o.symbol == "BTCUSDT" for o in orders)  # the mark reader trades
     assert reader_counts[0] >= 2 * len(seen)  # the reader asked for marks at every decision...
     # ...Flip, which never reads them, never did, and made no mark read after the one at start
