@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
@@ -19,8 +19,13 @@ RETRY_S = (1.0, 2.0, 5.0, 15.0, 60.0)  # background re-reads while something due
 def read_or_log(what: str, read: Coroutine[Any, Any, T], logger: logging.Logger = log) -> T | None:
     """``read`` run in a fresh event loop; ``None`` (and one warning naming ``what`` on
     ``logger``) if it fails."""
+    return call_or_log(what, lambda: asyncio.run(read), logger)
+
+
+def call_or_log(what: str, call: Callable[[], T], logger: logging.Logger = log) -> T | None:
+    """``call()``; ``None`` (and one warning naming ``what`` on ``logger``) if it raises."""
     try:
-        return asyncio.run(read)
+        return call()
     except Exception as err:  # never the actor's end: one line, read again later
         logger.warning("%s failed: %s: %s", what, type(err).__name__, err)
         return None

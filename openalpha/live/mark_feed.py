@@ -127,15 +127,20 @@ class MarkFeed:
         ``last_open_ms`` (a bar not closed yet) or before the floor is never taken. Returns how
         many rows were taken."""
         ts = rows["ts"].to_numpy(dtype="int64")
-        fresh = rows[(ts <= last_open_ms) & (ts >= self.floor[key])]
-        if not len(fresh):
+        take = (ts <= last_open_ms) & (ts >= self.floor[key])
+        if not take.any():
             return 0
-        index = pd.DatetimeIndex(pd.to_datetime(fresh["ts"].to_numpy(dtype="int64"), unit="ms", utc=True))
-        new = pd.DataFrame(fresh[MARK_COLUMNS].to_numpy(dtype="float64"), index=index, columns=MARK_COLUMNS)
+        new_ts = ts[take]
+        new_values = np.column_stack([rows[c].to_numpy(dtype="float64")[take] for c in MARK_COLUMNS])
         held = self.frames[key]
-        merged = pd.concat([held[~held.index.isin(index)], new]).sort_index()
-        self.frames[key] = merged[~merged.index.duplicated(keep="last")]
-        return len(new)
+        held_ts = opens_ms(held.index)
+        kept = ~np.isin(held_ts, new_ts)  # a bar read again replaces the held one
+        all_ts = np.concatenate([held_ts[kept], new_ts])
+        order = np.argsort(all_ts, kind="stable")
+        values = np.concatenate([held.to_numpy(dtype="float64")[kept], new_values])[order]
+        index = pd.DatetimeIndex(pd.to_datetime(all_ts[order], unit="ms", utc=True))
+        self.frames[key] = pd.DataFrame(values, index=index, columns=MARK_COLUMNS)
+        return len(new_ts)
 
 
 class LiveMarks(Mapping[str, pd.DataFrame]):

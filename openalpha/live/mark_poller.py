@@ -17,13 +17,13 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-import aiohttp
 import pandas as pd
 
 from openalpha.domain import Category, interval_ms, split_key
 from openalpha.exchange.bybit.market_client import KLINE_LIMIT, MarketClient
-from openalpha.live.background_reader import BackgroundReader, read_or_log
+from openalpha.live.background_reader import BackgroundReader, call_or_log
 from openalpha.live.mark_feed import LiveMarks, MarkFeed, Window, opens_ms, require_bar
+from openalpha.live.market_session import MarketSession
 
 if TYPE_CHECKING:
     from openalpha.live.strategy_runner import StrategyRunner
@@ -31,16 +31,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def _read(
-    base_url: str, interval: str, windows: dict[str, Window], *, retries: int, timeout_s: float
-) -> dict[str, pd.DataFrame]:
-    async with aiohttp.ClientSession() as session:
-        client = MarketClient(base_url, session, max_retries=retries, timeout_s=timeout_s)
-        reads = [
-            client.klines("linear", split_key(key)[0], interval, start, end, kind="mark")
-            for key, (start, end) in windows.items()
-        ]
-        return dict(zip(windows, await asyncio.gather(*reads), strict=True))  # concurrently
+async def _read(client: MarketClient, interval: str, windows: dict[str, Window]) -> dict[str, pd.DataFrame]:
+    reads = [
+        client.klines("linear", split_key(key)[0], interval, start, end, kind="mark")
+        for key, (start, end) in windows.items()
+    ]
+    return dict(zip(windows, await asyncio.gather(*reads), strict=True))  # concurrently
 
 
 class MarkPoller(BackgroundReader):
@@ -52,6 +48,10 @@ class MarkPoller(BackgroundReader):
         super().__init__("mark-feed", base_url, feed)
         self.interval = interval
         self.keys = list(feed.frames)
+        # kept open a bar and a minute: a decision's read does not connect again, unless the
+        # server closed the connection meanwhile
+        keepalive = feed.step_ms / 1000 + 60.0
+        self.session = MarketSession(base_url, "mark-reads", keepalive_s=keepalive)
         self.last_open_ms = last_open_ms  # the open of the newest closed bar seen
         self.decision_reads = 0  # reads the decision path made (one per bar for a strategy reading marks)
         self.decision_read_s = 0.0  # the time they took, in all
@@ -84,7 +84,7 @@ class MarkPoller(BackgroundReader):
             windows = self.feed.to_fetch_now(key, opens)
         if windows:
             started = time.perf_counter()
-            self.read_and_merge(windows, open_ms, retries=0, timeout_s=2.0)
+            self.read_and_merge(windows, open_ms, retries=1, timeout_s=2.0)  # 1: a connection gone stale
             with self.lock:
                 self.decision_reads += 1
                 self.decision_read_s += time.perf_counter() - started
@@ -99,8 +99,13 @@ class MarkPoller(BackgroundReader):
     ) -> None:
         with self.lock:
             self.reads += 1
-        read = _read(self.base_url, self.interval, windows, retries=retries, timeout_s=timeout_s)
-        rows = read_or_log(f"mark feed: reading {','.join(windows)}", read, log)
+        rows = call_or_log(
+            f"mark feed: reading {','.join(windows)}",
+            lambda: self.session.run(
+                lambda client: _read(client, self.interval, windows), retries=retries, timeout_s=timeout_s
+            ),
+            log,
+        )
         if rows is None:
             return
         with self.lock:

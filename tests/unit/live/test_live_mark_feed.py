@@ -172,7 +172,7 @@ def _setup(
 ) -> tuple[StrategyRunner, MarkPoller, list[Any]]:
     reads: list[Any] = []
 
-    async def read(base_url: str, interval: str, windows: Any, *, retries: int, timeout_s: float) -> Any:
+    async def read(client: Any, interval: str, windows: Any) -> Any:
         reads.append(dict(windows))
         return served(windows)
 
